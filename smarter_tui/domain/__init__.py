@@ -1,0 +1,1 @@
+"""Plain types shared by every layer: messages, tool calls, events, errors, protocols."""

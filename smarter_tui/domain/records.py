@@ -1,0 +1,73 @@
+"""Stored records handed out by the storage layer (never peewee objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class CatalogueEntry:
+    """One applied manifest: kind is the canonical kind name (e.g. "LLMClient", "SqlPlugin")."""
+
+    kind: str
+    name: str
+    manifest: dict[str, Any]  # the validated manifest as plain data (camelCase keys, as in YAML)
+    source_text: str = ""  # the original YAML document text, as applied
+    description: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class SessionInfo:
+    """A session's summary row."""
+
+    session_key: str
+    client: str
+    title: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    message_count: int = 0
+    sandbox: bool = False
+
+
+@dataclass(slots=True)
+class ToolCallRecord:
+    """One executed tool call."""
+
+    session_key: str
+    name: str  # the tool name the model used
+    source: str  # function or plugin name
+    kind: str  # "function" | "plugin" | "unknown"
+    arguments: str
+    result: str | None
+    error: str | None
+    duration_ms: float
+    tool_call_id: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class PluginSelectionRecord:
+    """A plugin offered for a prompt, and why."""
+
+    session_key: str
+    plugin: str
+    term: str
+    prompt: str
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """A full-text hit over message content."""
+
+    session_key: str
+    position: int
+    role: str
+    snippet: str
+    title: str | None = None
+    client: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
