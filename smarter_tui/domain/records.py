@@ -71,3 +71,16 @@ class SearchHit:
     title: str | None = None
     client: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: Canonical manifest kinds and the namespace ("group") their names live in.
+KIND_GROUPS: dict[str, str] = {
+    "LLMClient": "llmclient",
+    "Plugin": "plugin",
+    "SqlPlugin": "plugin",
+    "ApiPlugin": "plugin",
+    "SqlConnection": "connection",
+    "ApiConnection": "connection",
+    "Secret": "secret",
+    "Provider": "provider",
+}

@@ -85,3 +85,18 @@ class MemoryBackend(Protocol):
     def add(self, text: str, session_key: str | None = None) -> int: ...
 
     def search(self, query: str, limit: int = 5) -> list[str]: ...
+
+
+#: Names of the built-in functions a client may list in `spec.functions` (SPEC §5).
+BUILTIN_FUNCTIONS: tuple[str, ...] = (
+    "calculator",
+    "date_calculator",
+    "get_current_weather",
+    "create_memory",
+    "recall_memory",
+)
+
+
+def plugin_tool_name(plugin_name: str) -> str:
+    """Return the stable tool name offered to the model for a plugin (64-char API limit)."""
+    return f"plugin_{plugin_name}"[:64]

@@ -1,0 +1,37 @@
+"""Where smarter-tui keeps its data: one directory, `SMARTER_TUI_HOME` or the platform default."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+APP_NAME = "smarter-tui"
+HOME_ENV = "SMARTER_TUI_HOME"
+
+
+def data_dir(create: bool = True) -> Path:
+    """Return the data directory (created unless `create` is False)."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs  # deferred: only needed when no override is set
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_path() -> Path:
+    """Return the SQLite database file inside the data directory."""
+    return data_dir() / "smarter.sqlite3"
+
+
+def assets_dir() -> Path:
+    """Return the bundled assets directory, from a wheel (`_assets`) or a source checkout."""
+    packaged = resources.files("smarter_tui") / "_assets"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "assets"
