@@ -1,0 +1,139 @@
+"""CatalogueStore: applied manifests by group and name, and the references between them."""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Iterable
+
+import peewee
+
+from smarter_tui.domain.errors import DependencyError, NotFoundError
+from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
+from smarter_tui.storage.convert import catalogue_entry
+from smarter_tui.storage.rows import GROUP_ROWS, CatalogueRow, ReferenceRow, now_utc
+
+_KIND_BY_LOWER = {kind.lower(): group for kind, group in KIND_GROUPS.items()}
+
+
+def resolve_group(group: str) -> str:
+    """Return the canonical group for a group or kind name ("plugin", "SqlPlugin" -> "plugin").
+
+    Raises ValueError for anything else.
+    """
+    key = group.strip().lower()
+    if key in GROUP_ROWS:
+        return key
+    if key in _KIND_BY_LOWER:
+        return _KIND_BY_LOWER[key]
+    raise ValueError(f"unknown catalogue group {group!r}")
+
+
+class CatalogueStore:
+    """Providers, secrets (metadata only), connections, plugins and LLM clients."""
+
+    def __init__(self, db: peewee.Database) -> None:
+        """Use `db` for transactions."""
+        self._db = db
+
+    def _row(self, group: str, name: str) -> CatalogueRow | None:
+        table = GROUP_ROWS[resolve_group(group)]
+        return table.get_or_none(table.name == name)
+
+    def put(self, entry: CatalogueEntry, references: Iterable[tuple[str, str]] = ()) -> CatalogueEntry:
+        """Insert or update the entry by (group, name) and replace its references; return it stored.
+
+        Raises ValueError for an unknown kind, NotFoundError naming a missing reference target.
+        """
+        if entry.kind not in KIND_GROUPS:
+            raise ValueError(f"unknown kind {entry.kind!r}")
+        group = KIND_GROUPS[entry.kind]
+        table = GROUP_ROWS[group]
+        wanted = builtins.list(dict.fromkeys((resolve_group(g), n) for g, n in references))
+        manifest_json = json.dumps(entry.manifest, ensure_ascii=False, default=str)
+        with self._db.atomic():
+            for to_group, to_name in wanted:
+                if (to_group, to_name) == (group, entry.name):
+                    continue
+                if self._row(to_group, to_name) is None:
+                    raise NotFoundError(f"{to_group} {to_name!r} does not exist")
+            now = now_utc()
+            row = table.get_or_none(table.name == entry.name)
+            if row is None:
+                row = table(name=entry.name, created_at=now)
+            row.kind = entry.kind
+            row.description = entry.description
+            row.manifest_json = manifest_json
+            row.source_text = entry.source_text or ""
+            row.updated_at = now
+            row.save()
+            ReferenceRow.delete().where(
+                (ReferenceRow.from_group == group) & (ReferenceRow.from_name == entry.name)
+            ).execute()
+            if wanted:
+                ReferenceRow.insert_many(
+                    [
+                        {"from_group": group, "from_name": entry.name, "to_group": g, "to_name": n}
+                        for g, n in wanted
+                    ]
+                ).execute()
+            return catalogue_entry(row)
+
+    def get(self, group: str, name: str) -> CatalogueEntry | None:
+        """Return the entry of `group` (or a kind name) called `name`, or None."""
+        row = self._row(group, name)
+        return None if row is None else catalogue_entry(row)
+
+    def list(self, group: str) -> list[CatalogueEntry]:
+        """Return every entry of a group, sorted by name."""
+        table = GROUP_ROWS[resolve_group(group)]
+        return [catalogue_entry(r) for r in table.select().order_by(table.name)]
+
+    def references(self, group: str, name: str) -> list[tuple[str, str]]:
+        """Return the (group, name) targets the entry refers to, sorted."""
+        group = resolve_group(group)
+        query = (
+            ReferenceRow.select(ReferenceRow.to_group, ReferenceRow.to_name)
+            .where((ReferenceRow.from_group == group) & (ReferenceRow.from_name == name))
+            .order_by(ReferenceRow.to_group, ReferenceRow.to_name)
+            .tuples()
+        )
+        return [(g, n) for g, n in query]
+
+    def dependants(self, group: str, name: str) -> list[tuple[str, str]]:
+        """Return the (group, name) entries that refer to this one, sorted."""
+        group = resolve_group(group)
+        query = (
+            ReferenceRow.select(ReferenceRow.from_group, ReferenceRow.from_name)
+            .where((ReferenceRow.to_group == group) & (ReferenceRow.to_name == name))
+            .order_by(ReferenceRow.from_group, ReferenceRow.from_name)
+            .tuples()
+        )
+        return [(g, n) for g, n in query]
+
+    def delete(self, group: str, name: str) -> None:
+        """Delete the entry and its own references.
+
+        Raises NotFoundError if absent, DependencyError naming every dependant if referenced.
+        """
+        group = resolve_group(group)
+        table = GROUP_ROWS[group]
+        with self._db.atomic():
+            if self._row(group, name) is None:
+                raise NotFoundError(f"{group} {name!r} does not exist")
+            users = self.dependants(group, name)
+            if users:
+                listed = ", ".join(f"{g} {n!r}" for g, n in users)
+                raise DependencyError(f"{group} {name!r} is used by {listed}")
+            table.delete().where(table.name == name).execute()
+            ReferenceRow.delete().where(
+                (ReferenceRow.from_group == group) & (ReferenceRow.from_name == name)
+            ).execute()
+
+    def count(self, group: str) -> int:
+        """Return the number of entries in a group."""
+        return GROUP_ROWS[resolve_group(group)].select().count()
+
+    def is_empty(self) -> bool:
+        """Return True when no group holds any entry."""
+        return not any(table.select().exists() for table in GROUP_ROWS.values())

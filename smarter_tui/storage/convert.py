@@ -1,0 +1,164 @@
+"""Row <-> domain converters and FTS5 query building: nothing peewee-typed leaves the storage layer."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from smarter_tui.domain.messages import Message, Role, ToolCall, Usage
+from smarter_tui.domain.records import (
+    CatalogueEntry,
+    PluginSelectionRecord,
+    SessionInfo,
+    ToolCallRecord,
+)
+from smarter_tui.storage.rows import (
+    CatalogueRow,
+    MessageRow,
+    PluginSelectionRow,
+    SessionRow,
+    ToolCallRow,
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+#: Words too common to help find a memory ("What is my favourite colour?" -> favourite, colour).
+_STOP_WORDS_TEXT = """a about above after again all am an and any are as at be been before being below between
+    both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just know
+    let me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own please remember same she should so some such tell than that the their theirs them
+    themselves then there these they this those through to too under until up user very was we
+    were what when where which while who whom why will with would you your yours yourself
+    yourselves"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
+    """Return the domain entry of a catalogue row."""
+    return CatalogueEntry(
+        kind=row.kind,
+        name=row.name,
+        manifest=json.loads(row.manifest_json or "{}"),
+        source_text=row.source_text or "",
+        description=row.description,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def session_info(row: SessionRow) -> SessionInfo:
+    """Return the domain summary of a session row."""
+    return SessionInfo(
+        session_key=row.session_key,
+        client=row.client,
+        title=row.title,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        message_count=row.message_count,
+        sandbox=bool(row.sandbox),
+    )
+
+
+def tool_calls_json(calls: list[ToolCall]) -> str | None:
+    """Return a message's tool calls as stored JSON text (None when there are none)."""
+    if not calls:
+        return None
+    return json.dumps([{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])
+
+
+def message_columns(message: Message) -> dict[str, Any]:
+    """Return the message columns of a domain message (without session, position, created_at)."""
+    usage = message.usage or Usage()
+    return {
+        "role": str(message.role),
+        "content": message.content,
+        "tool_calls": tool_calls_json(message.tool_calls),
+        "tool_call_id": message.tool_call_id,
+        "name": message.name,
+        "model": message.model,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "interrupted": bool(message.interrupted),
+    }
+
+
+def message(row: MessageRow) -> Message:
+    """Return the domain message of a message row (usage is None when no count was stored)."""
+    counts = (row.prompt_tokens, row.completion_tokens, row.total_tokens)
+    calls = [
+        ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"])
+        for c in json.loads(row.tool_calls or "[]")
+    ]
+    return Message(
+        role=Role(row.role),
+        content=row.content,
+        tool_calls=calls,
+        tool_call_id=row.tool_call_id,
+        name=row.name,
+        model=row.model,
+        usage=None if all(c is None for c in counts) else Usage(*counts),
+        interrupted=bool(row.interrupted),
+        created_at=row.created_at,
+        position=row.position,
+    )
+
+
+def tool_call_record(row: ToolCallRow, session_key: str) -> ToolCallRecord:
+    """Return the domain record of a tool-call row."""
+    return ToolCallRecord(
+        session_key=session_key,
+        name=row.name,
+        source=row.source,
+        kind=row.kind,
+        arguments=row.arguments,
+        result=row.result,
+        error=row.error,
+        duration_ms=row.duration_ms,
+        tool_call_id=row.tool_call_id,
+        created_at=row.created_at,
+    )
+
+
+def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelectionRecord:
+    """Return the domain record of a plugin-selection row."""
+    return PluginSelectionRecord(
+        session_key=session_key,
+        plugin=row.plugin,
+        term=row.term,
+        prompt=row.prompt,
+        created_at=row.created_at,
+    )
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts_all_tokens(text: str) -> str | None:
+    """Return an FTS5 query matching every word of user text (last one as a prefix), or None.
+
+    Only word characters survive and each token is a quoted string, so no user input (quotes,
+    `AND(`, `*`, `NEAR`, apostrophes) can form FTS5 syntax.
+    """
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return None
+    quoted = [_quote(t) for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def fts_any_token(text: str) -> str | None:
+    """Return an FTS5 query matching any meaningful word of user text, or None if it has none.
+
+    Stop words and one-letter tokens are dropped unless nothing else is left.
+    """
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    meaningful = [t for t in tokens if len(t) > 1 and t not in STOP_WORDS]
+    chosen = meaningful or [t for t in tokens if len(t) > 1] or tokens
+    if not chosen:
+        return None
+    return " OR ".join(_quote(t) for t in dict.fromkeys(chosen))

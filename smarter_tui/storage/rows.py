@@ -1,0 +1,203 @@
+"""Peewee tables (*Row classes), bound at runtime through a DatabaseProxy; the DDL lives in migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import peewee
+
+#: Every *Row class talks to whichever database `open_database` last initialised.
+database_proxy = peewee.DatabaseProxy()
+
+
+def to_utc_text(value: datetime) -> str:
+    """Return a datetime as fixed-width UTC ISO-8601 text, which sorts in time order (naive = local)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def now_utc() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UtcDateTimeField(peewee.TextField):
+    """A timestamp stored as UTC ISO-8601 text and read back as an aware UTC datetime."""
+
+    def db_value(self, value: Any) -> Any:
+        """Convert a datetime to its stored text form; pass text through."""
+        return to_utc_text(value) if isinstance(value, datetime) else value
+
+    def python_value(self, value: Any) -> Any:
+        """Convert stored text back to an aware UTC datetime."""
+        if value is None or isinstance(value, datetime):
+            return value
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class BaseRow(peewee.Model):
+    """Base of every table: bound to the runtime database proxy."""
+
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class CatalogueRow(BaseRow):
+    """Columns shared by the five catalogue tables (one applied manifest per row)."""
+
+    kind = peewee.TextField()
+    name = peewee.TextField(unique=True)
+    description = peewee.TextField(null=True)
+    manifest_json = peewee.TextField(default="{}")
+    source_text = peewee.TextField(default="")
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+
+class ProviderRow(CatalogueRow):
+    """A Provider manifest."""
+
+    class Meta:
+        table_name = "providers"
+
+
+class SecretRow(CatalogueRow):
+    """A Secret manifest: name and metadata only; the value lives in the OS keyring."""
+
+    class Meta:
+        table_name = "secrets"
+
+
+class ConnectionRow(CatalogueRow):
+    """A SqlConnection or ApiConnection manifest."""
+
+    class Meta:
+        table_name = "connections"
+
+
+class PluginRow(CatalogueRow):
+    """A Plugin, SqlPlugin or ApiPlugin manifest."""
+
+    class Meta:
+        table_name = "plugins"
+
+
+class LLMClientRow(CatalogueRow):
+    """An LLMClient manifest."""
+
+    class Meta:
+        table_name = "llm_clients"
+
+
+#: The catalogue table of each group.
+GROUP_ROWS: dict[str, type[CatalogueRow]] = {
+    "provider": ProviderRow,
+    "secret": SecretRow,
+    "connection": ConnectionRow,
+    "plugin": PluginRow,
+    "llmclient": LLMClientRow,
+}
+
+
+class ReferenceRow(BaseRow):
+    """One catalogue reference, e.g. llmclient 'a' uses plugin 'x'."""
+
+    from_group = peewee.TextField()
+    from_name = peewee.TextField()
+    to_group = peewee.TextField()
+    to_name = peewee.TextField()
+
+    class Meta:
+        table_name = "catalogue_references"
+
+
+class SessionRow(BaseRow):
+    """A prompt session; message_count is denormalised for cheap listing."""
+
+    session_key = peewee.TextField(unique=True)
+    client = peewee.TextField()
+    title = peewee.TextField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+    sandbox = peewee.BooleanField(default=False)
+    message_count = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "sessions"
+
+
+class MessageRow(BaseRow):
+    """One message of a session, unique by (session, position)."""
+
+    session = peewee.ForeignKeyField(SessionRow, on_delete="CASCADE", column_name="session_id")
+    position = peewee.IntegerField()
+    role = peewee.TextField()
+    content = peewee.TextField(null=True)
+    tool_calls = peewee.TextField(null=True)
+    tool_call_id = peewee.TextField(null=True)
+    name = peewee.TextField(null=True)
+    model = peewee.TextField(null=True)
+    prompt_tokens = peewee.IntegerField(null=True)
+    completion_tokens = peewee.IntegerField(null=True)
+    total_tokens = peewee.IntegerField(null=True)
+    created_at = UtcDateTimeField()
+    interrupted = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "messages"
+
+
+class ToolCallRow(BaseRow):
+    """One executed tool call."""
+
+    session = peewee.ForeignKeyField(SessionRow, on_delete="CASCADE", column_name="session_id")
+    message_position = peewee.IntegerField(null=True)
+    tool_call_id = peewee.TextField(null=True)
+    name = peewee.TextField()
+    source = peewee.TextField()
+    kind = peewee.TextField()
+    arguments = peewee.TextField(default="")
+    result = peewee.TextField(null=True)
+    error = peewee.TextField(null=True)
+    duration_ms = peewee.FloatField(default=0.0)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "tool_calls"
+
+
+class PluginSelectionRow(BaseRow):
+    """A plugin offered to the model for a prompt, and the term that selected it."""
+
+    session = peewee.ForeignKeyField(SessionRow, on_delete="CASCADE", column_name="session_id")
+    plugin = peewee.TextField()
+    term = peewee.TextField(default="")
+    prompt = peewee.TextField(default="")
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "plugin_selections"
+
+
+class MemoryRow(BaseRow):
+    """A long-term memory shared across sessions (session_key is provenance, not a foreign key)."""
+
+    text = peewee.TextField()
+    session_key = peewee.TextField(null=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "memories"
+
+
+ALL_ROWS: tuple[type[BaseRow], ...] = (
+    *GROUP_ROWS.values(),
+    ReferenceRow,
+    SessionRow,
+    MessageRow,
+    ToolCallRow,
+    PluginSelectionRow,
+    MemoryRow,
+)

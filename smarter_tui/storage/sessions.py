@@ -1,0 +1,391 @@
+"""SessionStore: sessions, their messages, tool calls, plugin selections, and history search."""
+
+from __future__ import annotations
+
+import builtins
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from itertools import islice
+
+import peewee
+
+from smarter_tui.domain.errors import NotFoundError, RequestError
+from smarter_tui.domain.messages import Message, Role
+from smarter_tui.domain.records import (
+    PluginSelectionRecord,
+    SearchHit,
+    SessionInfo,
+    ToolCallRecord,
+)
+from smarter_tui.storage import convert
+from smarter_tui.storage.rows import (
+    MessageRow,
+    PluginSelectionRow,
+    SessionRow,
+    ToolCallRow,
+    now_utc,
+    to_utc_text,
+)
+
+SESSION_KEY = re.compile(r"^[a-fA-F0-9]{64}$")
+TITLE_LENGTH = 80
+#: Marks around matched words in SearchHit.snippet (plain text, safe in Rich/Textual markup).
+HIGHLIGHT = ("«", "»")
+_MESSAGE_COLUMNS = (
+    "session_id, position, role, content, tool_calls, tool_call_id, name, model, "
+    "prompt_tokens, completion_tokens, total_tokens, created_at, interrupted"
+)
+
+
+def normalise_key(key: str) -> str:
+    """Return a session key in lowercase; raise RequestError if it is not 64 hex characters."""
+    if not isinstance(key, str) or not SESSION_KEY.match(key):
+        raise RequestError(f"invalid session key {key!r}: expected 64 hexadecimal characters")
+    return key.lower()
+
+
+def title_from(text: str | None) -> str | None:
+    """Return a session title from a prompt: its first non-blank line, at most 80 characters."""
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+    return None
+
+
+class SessionStore:
+    """Prompt sessions and everything recorded in them."""
+
+    def __init__(self, db: peewee.SqliteDatabase) -> None:
+        """Use `db` for transactions and raw SQL."""
+        self._db = db
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def _session(self, key: str) -> SessionRow:
+        try:
+            key = normalise_key(key)
+        except RequestError:
+            raise NotFoundError(f"no session {key!r}") from None
+        row = SessionRow.get_or_none(SessionRow.session_key == key)
+        if row is None:
+            raise NotFoundError(f"no session {key}")
+        return row
+
+    def create(
+        self,
+        client: str,
+        session_key: str | None = None,
+        title: str | None = None,
+        sandbox: bool = False,
+    ) -> SessionInfo:
+        """Create and return a session; the key is random unless given.
+
+        Raises RequestError for a malformed key or one already in use.
+        """
+        key = normalise_key(session_key) if session_key else secrets.token_hex(32)
+        now = now_utc()
+        try:
+            with self._db.atomic():
+                row = SessionRow.create(
+                    session_key=key,
+                    client=client,
+                    title=title,
+                    created_at=now,
+                    updated_at=now,
+                    sandbox=sandbox,
+                    message_count=0,
+                )
+        except peewee.IntegrityError:
+            raise RequestError(f"session {key} already exists") from None
+        return convert.session_info(row)
+
+    def get(self, key: str) -> SessionInfo | None:
+        """Return the session with this key (any case), or None."""
+        try:
+            return convert.session_info(self._session(key))
+        except NotFoundError:
+            return None
+
+    def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
+        """Return sessions, most recently active first, optionally of one client only."""
+        query = SessionRow.select()
+        if client is not None:
+            query = query.where(SessionRow.client == client)
+        query = query.order_by(SessionRow.updated_at.desc(), SessionRow.id.desc())
+        return [convert.session_info(r) for r in query.limit(limit).offset(offset)]
+
+    def count(self, client: str | None = None) -> int:
+        """Return the number of sessions (of one client if given)."""
+        query = SessionRow.select()
+        if client is not None:
+            query = query.where(SessionRow.client == client)
+        return query.count()
+
+    def rename(self, key: str, title: str | None) -> SessionInfo:
+        """Set a session's title and return the session; raise NotFoundError if absent."""
+        row = self._session(key)
+        row.title = title
+        row.save(only=[SessionRow.title])
+        return convert.session_info(row)
+
+    def delete(self, key: str) -> None:
+        """Delete a session with its messages, tool calls and selections; NotFoundError if absent."""
+        row = self._session(key)
+        with self._db.atomic():
+            SessionRow.delete().where(SessionRow.id == row.id).execute()
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def append_message(self, key: str, message: Message) -> Message:
+        """Store a message at the session's next position, committed at once; return the stored copy.
+
+        Bumps the session's updated_at and titles an untitled session from its first user message.
+        Raises NotFoundError for an unknown session.
+        """
+        with self._db.atomic():
+            session = self._session(key)
+            last = (
+                MessageRow.select(peewee.fn.MAX(MessageRow.position))
+                .where(MessageRow.session == session.id)
+                .scalar()
+            )
+            now = now_utc()
+            row = MessageRow.create(
+                session=session.id,
+                position=0 if last is None else last + 1,
+                created_at=now,
+                **convert.message_columns(message),
+            )
+            changes: dict[peewee.Field, object] = {
+                SessionRow.updated_at: now,
+                SessionRow.message_count: SessionRow.message_count + 1,
+            }
+            if session.title is None and message.role is Role.USER:
+                changes[SessionRow.title] = title_from(message.content)
+            SessionRow.update(changes).where(SessionRow.id == session.id).execute()
+        return convert.message(row)
+
+    def update_message(
+        self,
+        key: str,
+        position: int,
+        content: str | None = None,
+        interrupted: bool | None = None,
+    ) -> Message:
+        """Change a stored message's content and/or interrupted flag; return the stored copy.
+
+        Raises NotFoundError for an unknown session or position.
+        """
+        with self._db.atomic():
+            session = self._session(key)
+            row = MessageRow.get_or_none(
+                (MessageRow.session == session.id) & (MessageRow.position == position)
+            )
+            if row is None:
+                raise NotFoundError(f"session {session.session_key} has no message {position}")
+            if content is not None:
+                row.content = content
+            if interrupted is not None:
+                row.interrupted = interrupted
+            row.save()
+            SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
+        return convert.message(row)
+
+    def messages(self, key: str, last: int | None = None) -> list[Message]:
+        """Return a session's messages in position order (only the last `last` if given).
+
+        Raises NotFoundError for an unknown session.
+        """
+        session = self._session(key)
+        query = MessageRow.select().where(MessageRow.session == session.id)
+        if last is None:
+            return [convert.message(r) for r in query.order_by(MessageRow.position)]
+        if last <= 0:
+            return []
+        rows = builtins.list(query.order_by(MessageRow.position.desc()).limit(last))
+        return [convert.message(r) for r in reversed(rows)]
+
+    def message_count(self, key: str) -> int:
+        """Return the number of messages in a session; NotFoundError if absent."""
+        return self._session(key).message_count
+
+    # -- tool calls and plugin selections ---------------------------------------------------
+
+    def record_tool_call(self, rec: ToolCallRecord) -> ToolCallRecord:
+        """Store an executed tool call and return it with created_at set; NotFoundError if no session."""
+        session = self._session(rec.session_key)
+        with self._db.atomic():
+            row = ToolCallRow.create(
+                session=session.id,
+                tool_call_id=rec.tool_call_id,
+                name=rec.name,
+                source=rec.source,
+                kind=rec.kind,
+                arguments=rec.arguments or "",
+                result=rec.result,
+                error=rec.error,
+                duration_ms=float(rec.duration_ms or 0.0),
+                created_at=(rec.created_at or now_utc()).astimezone(UTC),
+            )
+        return convert.tool_call_record(row, session.session_key)
+
+    def tool_calls(self, key: str) -> list[ToolCallRecord]:
+        """Return a session's tool calls in the order they were recorded."""
+        session = self._session(key)
+        query = ToolCallRow.select().where(ToolCallRow.session == session.id).order_by(ToolCallRow.id)
+        return [convert.tool_call_record(r, session.session_key) for r in query]
+
+    def tool_calls_by_source(self, source: str, limit: int = 50) -> list[ToolCallRecord]:
+        """Return the latest calls of one plugin or function across all sessions, newest first."""
+        query = (
+            ToolCallRow.select(ToolCallRow, SessionRow.session_key)
+            .join(SessionRow)
+            .where(ToolCallRow.source == source)
+            .order_by(ToolCallRow.created_at.desc(), ToolCallRow.id.desc())
+            .limit(limit)
+        )
+        return [convert.tool_call_record(r, r.session.session_key) for r in query]
+
+    def record_selection(self, rec: PluginSelectionRecord) -> PluginSelectionRecord:
+        """Store a plugin selection and return it with created_at set; NotFoundError if no session."""
+        session = self._session(rec.session_key)
+        with self._db.atomic():
+            row = PluginSelectionRow.create(
+                session=session.id,
+                plugin=rec.plugin,
+                term=rec.term or "",
+                prompt=rec.prompt or "",
+                created_at=(rec.created_at or now_utc()).astimezone(UTC),
+            )
+        return convert.selection_record(row, session.session_key)
+
+    def selections(self, key: str) -> list[PluginSelectionRecord]:
+        """Return a session's plugin selections in the order they were recorded."""
+        session = self._session(key)
+        query = (
+            PluginSelectionRow.select()
+            .where(PluginSelectionRow.session == session.id)
+            .order_by(PluginSelectionRow.id)
+        )
+        return [convert.selection_record(r, session.session_key) for r in query]
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Return messages containing every word of `query` (last word as a prefix), best first.
+
+        Any user text is safe: it is reduced to quoted word tokens; no words means no hits.
+        """
+        match = convert.fts_all_tokens(query or "")
+        if match is None or limit <= 0:
+            return []
+        cursor = self._db.execute_sql(
+            "SELECT s.session_key, m.position, m.role, "
+            "snippet(message_fts, 0, ?, ?, '…', 12), s.title, s.client, bm25(message_fts) "
+            "FROM message_fts "
+            "JOIN messages AS m ON m.id = message_fts.rowid "
+            "JOIN sessions AS s ON s.id = m.session_id "
+            "WHERE message_fts MATCH ? ORDER BY bm25(message_fts), m.id DESC LIMIT ?",
+            (*HIGHLIGHT, match, limit),
+        )
+        return [
+            SearchHit(
+                session_key=key,
+                position=position,
+                role=role,
+                snippet=snippet or "",
+                title=title,
+                client=client,
+                extra={"score": -float(score)},
+            )
+            for key, position, role, snippet, title, client, score in cursor.fetchall()
+        ]
+
+    # -- bulk -------------------------------------------------------------------------------
+
+    def bulk_import(
+        self, sessions: Iterable[tuple[SessionInfo, builtins.list[Message]]], batch: int = 500
+    ) -> int:
+        """Insert many sessions with their messages in one transaction; return the session count.
+
+        Meant for benchmark data: keys must be new, timestamps default to now, positions to the
+        list order. Raises RequestError for a malformed or duplicate key (nothing is kept then).
+        """
+        conn = self._db.connection()
+        total = 0
+        items = iter(sessions)
+        with self._db.atomic():
+            while chunk := builtins.list(islice(items, batch)):
+                total += self._import_chunk(conn, chunk)
+        return total
+
+    def _import_chunk(
+        self, conn: sqlite3.Connection, chunk: builtins.list[tuple[SessionInfo, builtins.list[Message]]]
+    ) -> int:
+        now = to_utc_text(now_utc())
+
+        def stamp(value: datetime | None) -> str:
+            return to_utc_text(value) if value else now
+
+        session_rows = []
+        for info, msgs in chunk:
+            key = normalise_key(info.session_key)
+            title = info.title
+            if title is None:
+                first = next((m for m in msgs if m.role is Role.USER), None)
+                title = title_from(first.content) if first else None
+            session_rows.append(
+                (
+                    key,
+                    info.client,
+                    title,
+                    stamp(info.created_at),
+                    stamp(info.updated_at or info.created_at),
+                    int(info.sandbox),
+                    len(msgs),
+                )
+            )
+        try:
+            conn.executemany(
+                "INSERT INTO sessions (session_key, client, title, created_at, updated_at, sandbox, "
+                "message_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                session_rows,
+            )
+        except sqlite3.IntegrityError as exc:
+            raise RequestError(f"bulk import: a session key already exists ({exc})") from None
+        keys = [r[0] for r in session_rows]
+        ids = dict(
+            conn.execute(
+                f"SELECT session_key, id FROM sessions WHERE session_key IN ({','.join('?' * len(keys))})",
+                keys,
+            ).fetchall()
+        )
+        message_rows = []
+        for (info, msgs), key in zip(chunk, keys, strict=True):
+            for index, msg in enumerate(msgs):
+                cols = convert.message_columns(msg)
+                message_rows.append(
+                    (
+                        ids[key],
+                        index if msg.position is None else msg.position,
+                        cols["role"],
+                        cols["content"],
+                        cols["tool_calls"],
+                        cols["tool_call_id"],
+                        cols["name"],
+                        cols["model"],
+                        cols["prompt_tokens"],
+                        cols["completion_tokens"],
+                        cols["total_tokens"],
+                        stamp(msg.created_at or info.created_at),
+                        int(cols["interrupted"]),
+                    )
+                )
+        conn.executemany(
+            f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES ({','.join('?' * 13)})", message_rows
+        )
+        return len(chunk)
