@@ -1,0 +1,339 @@
+"""Argument parsing, error handling and the commands of `smarter-tui`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from smarter_tui import __version__
+from smarter_tui.cli.output import table, to_json
+from smarter_tui.domain.errors import SmarterError
+
+if TYPE_CHECKING:
+    from smarter_tui.services import Services
+
+SESSION_KINDS = ("session", "sessions")
+MEMORY_KINDS = ("memory", "memories")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="smarter-tui",
+        description="A terminal home for LLM assistants built from Smarter-style manifests.",
+    )
+    parser.add_argument("--version", action="version", version=f"smarter-tui {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    apply = commands.add_parser("apply", help="validate and store manifests (all or nothing per file)")
+    apply.add_argument(
+        "-f",
+        "--filename",
+        dest="files",
+        action="append",
+        required=True,
+        metavar="FILE|DIR",
+        help="a manifest file or a directory of them (repeatable)",
+    )
+
+    get = commands.add_parser("get", help="list llmclients, plugins, sessions, connections, ...")
+    get.add_argument("kind")
+    get.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
+
+    describe = commands.add_parser("describe", help="print a stored manifest (round-trips through apply)")
+    describe.add_argument("kind")
+    describe.add_argument("name")
+    describe.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+
+    delete = commands.add_parser("delete", help="delete a manifest (refused while others use it)")
+    delete.add_argument("kind")
+    delete.add_argument("name")
+
+    prompt = commands.add_parser("prompt", help="one headless turn with a client")
+    prompt.add_argument("client")
+    prompt.add_argument("text")
+    prompt.add_argument("--session", metavar="KEY", help="continue this session")
+    prompt.add_argument("-o", "--output", choices=("text", "json"), default="text")
+
+    config = commands.add_parser("config", help="print the config object of a client (JSON)")
+    config.add_argument("client")
+    config.add_argument("--session", metavar="KEY")
+    config.add_argument("--legacy", action="store_true", help="name llm_client keys 'chatbot'")
+
+    history = commands.add_parser("history", help="list sessions, or print one session's history")
+    history.add_argument("key", nargs="?")
+    history.add_argument("--search", metavar="Q", help="full-text search over messages")
+    history.add_argument("-o", "--output", choices=("table", "json"), default="table")
+
+    export = commands.add_parser("export", help="export a session as Markdown or JSON")
+    export.add_argument("key")
+    export.add_argument("-o", "--output", choices=("markdown", "json"), default="markdown")
+
+    keys = commands.add_parser("keys", help="manage secret values in the keyring")
+    keys.add_argument("action", choices=("set", "delete", "list"))
+    keys.add_argument("name", nargs="?", help="secret or provider name")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Parse `argv`, run the command and return its exit code (errors: one line on stderr)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "overview"
+    services: Services | None = None
+    try:
+        from smarter_tui.services import Services
+
+        services = Services.open()
+        return COMMANDS[args.command](services, args)
+    except SmarterError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # unexpected: one line unless --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 2
+    finally:
+        if services is not None:
+            services.close()
+
+
+# -- commands -----------------------------------------------------------------------------------
+def cmd_overview(services: Services, args: argparse.Namespace) -> int:
+    """Without a command: show the clients and how to use them (the app comes in a later release)."""
+    print(f"smarter-tui {__version__} — data in {services.db.path.parent}\n")
+    cmd_get(services, argparse.Namespace(kind="llmclients", output="table"))
+    print('\nTry: smarter-tui prompt general_assistant "What is 2**16 + 17?"')
+    print("     smarter-tui --help")
+    return 0
+
+
+def _entry_rows(services: Services, kind: str) -> tuple[list[dict[str, Any]], list[str]]:
+    entries = services.catalogue.list(kind)
+    rows = []
+    for e in entries:
+        spec = e.manifest.get("spec") or {}
+        row: dict[str, Any] = {
+            "name": e.name,
+            "kind": e.kind,
+            "description": e.description,
+            "updated": e.updated_at.isoformat(timespec="seconds") if e.updated_at else None,
+        }
+        if e.kind == "LLMClient":
+            config = spec.get("config") or {}
+            row["provider"] = config.get("provider")
+            row["plugins"] = ",".join(spec.get("plugins") or [])
+        rows.append(row)
+    columns = ["name", "kind", "description", "updated"]
+    if any(r["kind"] == "LLMClient" for r in rows):
+        columns = ["name", "provider", "plugins", "description"]
+    return rows, columns
+
+
+def _emit(rows: list[dict[str, Any]], columns: list[str], output: str, full: list[Any] | None = None) -> None:
+    if output == "json":
+        print(to_json(full if full is not None else rows))
+    elif output == "yaml":
+        import yaml
+
+        print(
+            yaml.safe_dump_all(full if full is not None else rows, sort_keys=False, allow_unicode=True),
+            end="",
+        )
+    else:
+        table(rows, columns)
+
+
+def cmd_get(services: Services, args: argparse.Namespace) -> int:
+    """List things of a kind."""
+    kind = args.kind.lower()
+    if kind in SESSION_KINDS:
+        sessions = services.history.list(limit=1000)
+        rows = [_session_row(s) for s in sessions]
+        _emit(rows, ["key", "client", "title", "messages", "updated"], args.output)
+    elif kind in MEMORY_KINDS:
+        memories = services.db.memories.list(limit=1000)
+        rows = [
+            {"id": i, "memory": text, "created": created.isoformat(timespec="seconds")}
+            for i, text, created in memories
+        ]
+        _emit(rows, ["id", "memory", "created"], args.output)
+    else:
+        rows, columns = _entry_rows(services, kind)
+        if args.output == "table":
+            _emit(rows, columns, "table")
+        else:
+            entries = services.catalogue.list(kind)
+            _emit(rows, columns, args.output, [services.catalogue.describe(e.kind, e.name) for e in entries])
+    return 0
+
+
+def _session_row(s: Any) -> dict[str, Any]:
+    return {
+        "key": s.session_key,
+        "client": s.client,
+        "title": s.title,
+        "messages": s.message_count,
+        "updated": s.updated_at.isoformat(timespec="seconds") if s.updated_at else None,
+    }
+
+
+def cmd_describe(services: Services, args: argparse.Namespace) -> int:
+    """Print one manifest."""
+    if args.output == "json":
+        print(to_json(services.catalogue.describe(args.kind, args.name)))
+    else:
+        print(services.catalogue.describe_yaml(args.kind, args.name), end="")
+    return 0
+
+
+def cmd_apply(services: Services, args: argparse.Namespace) -> int:
+    """Apply manifests and report what changed."""
+    for applied in services.catalogue.apply_paths(args.files):
+        for warning in applied.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"{applied.kind.lower()}/{applied.name} {applied.action}")
+    return 0
+
+
+def cmd_delete(services: Services, args: argparse.Namespace) -> int:
+    """Delete one manifest."""
+    entry = services.catalogue.get(args.kind, args.name)
+    services.catalogue.delete(args.kind, args.name)
+    print(f"{entry.kind.lower()}/{entry.name} deleted")
+    return 0
+
+
+def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
+    """Run one turn; stream text to the terminal or print the JSON result."""
+    from smarter_tui.domain.events import TextDelta, ToolCallFinished, ToolCallStarted
+    from smarter_tui.services.envelopes import cli_prompt_response
+
+    streaming = args.output == "text"
+
+    def show(event: Any) -> None:
+        if not streaming:
+            return
+        if isinstance(event, TextDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, ToolCallStarted):
+            print(f"⚙ {event.call.name}({event.call.arguments})", file=sys.stderr)
+        elif isinstance(event, ToolCallFinished):
+            outcome = f"error: {event.error}" if event.error else event.result
+            print(f"  → {outcome[:200]} ({event.duration_ms:.0f} ms)", file=sys.stderr)
+
+    client = None if args.session else args.client
+    outcome = asyncio.run(
+        services.sessions.send(args.text, client=client, session_key=args.session, on_event=show)
+    )
+    if streaming:
+        print()
+    else:
+        print(to_json(cli_prompt_response(outcome)))
+    if outcome.error:
+        print(f"error: {outcome.error} (session {outcome.session_key} is intact)", file=sys.stderr)
+        return 1
+    if streaming:
+        print(f"session: {outcome.session_key}", file=sys.stderr)
+    return 0
+
+
+def cmd_config(services: Services, args: argparse.Namespace) -> int:
+    """Print the config object."""
+    print(to_json(services.config.config(args.client, args.session, legacy=args.legacy)))
+    return 0
+
+
+def cmd_history(services: Services, args: argparse.Namespace) -> int:
+    """List sessions, search messages, or print one session."""
+    if args.key:
+        conversation = services.history.conversation(args.key)
+        if args.output == "json":
+            print(to_json(conversation))
+        else:
+            rows = [
+                {"#": m.get("position", i), "role": m["role"], "content": m.get("content") or _calls(m)}
+                for i, m in enumerate(conversation["messages"])
+            ]
+            table(rows, ["#", "role", "content"])
+    elif args.search:
+        hits = services.history.search(args.search)
+        rows = [{"key": h.session_key, "title": h.title, "role": h.role, "snippet": h.snippet} for h in hits]
+        _emit(rows, ["key", "title", "role", "snippet"], args.output)
+    else:
+        rows = [_session_row(s) for s in services.history.list(limit=1000)]
+        _emit(rows, ["key", "client", "title", "messages", "updated"], args.output)
+    return 0
+
+
+def _calls(message: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{c['function']['name']}({c['function']['arguments']})" for c in message.get("tool_calls") or []
+    )
+
+
+def cmd_export(services: Services, args: argparse.Namespace) -> int:
+    """Print a session as Markdown or JSON."""
+    if args.output == "json":
+        print(services.history.export_json(args.key))
+    else:
+        print(services.history.export_markdown(args.key), end="")
+    return 0
+
+
+def cmd_keys(services: Services, args: argparse.Namespace) -> int:
+    """Set, delete or list secret values (values are read from a prompt or stdin, never argv)."""
+    if args.action == "list":
+        rows = [
+            {"name": k.name, "used_by": k.used_by, "stored": "yes" if k.stored else "no"}
+            for k in services.keys.list()
+        ]
+        table(rows, ["name", "used_by", "stored"])
+        reason = services.secrets.unavailable_reason()
+        if reason:
+            print(f"note: {reason}", file=sys.stderr)
+        return 0
+    if not args.name:
+        raise SmarterError(f"keys {args.action} needs a NAME")
+    if args.action == "delete":
+        deleted = services.keys.delete(args.name)
+        print(f"{args.name}: {'deleted' if deleted else 'nothing stored'}")
+        return 0
+    reason = services.secrets.unavailable_reason(services.keys.secret_name(args.name))
+    if reason:
+        raise SmarterError(reason)
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"Value for {args.name}: ")
+    else:
+        value = sys.stdin.readline().rstrip("\n")
+    secret = services.keys.set(args.name, value)
+    print(f"{secret}: stored in the keyring")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
+    "overview": cmd_overview,
+    "apply": cmd_apply,
+    "get": cmd_get,
+    "describe": cmd_describe,
+    "delete": cmd_delete,
+    "prompt": cmd_prompt,
+    "config": cmd_config,
+    "history": cmd_history,
+    "export": cmd_export,
+    "keys": cmd_keys,
+}

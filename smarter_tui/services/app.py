@@ -1,0 +1,76 @@
+"""The services facade: one object the CLI, the TUI and the HTTP API build and share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from smarter_tui.config.paths import assets_dir, database_path
+from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.models import ModelProvider
+from smarter_tui.providers import make_provider
+from smarter_tui.services.catalogue import Applied, CatalogueService
+from smarter_tui.services.config_object import ConfigService
+from smarter_tui.services.history import HistoryService
+from smarter_tui.services.keys import KeyService
+from smarter_tui.services.runtime import RuntimeBuilder
+from smarter_tui.services.sessions import SessionService
+from smarter_tui.storage import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    """Every service, built over one database and one secret store."""
+
+    db: Database
+    secrets: SecretStore
+    catalogue: CatalogueService
+    runtimes: RuntimeBuilder
+    sessions: SessionService
+    history: HistoryService
+    config: ConfigService
+    keys: KeyService
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        secrets: SecretStore | None = None,
+        seed_examples: bool = True,
+        provider_factory: Callable[..., ModelProvider] = make_provider,
+        weather_urls: tuple[str, str] | None = None,
+    ) -> Services:
+        """Open (creating and migrating) the database and build the services.
+
+        On an empty catalogue the bundled examples are applied once (`seed_examples`).
+        """
+        db = open_database(path or database_path())
+        secrets = secrets or SecretStore()
+        runtimes = RuntimeBuilder(db, secrets, provider_factory, weather_urls)
+        sessions = SessionService(db, runtimes)
+        services = cls(
+            db=db,
+            secrets=secrets,
+            catalogue=CatalogueService(db, secrets),
+            runtimes=runtimes,
+            sessions=sessions,
+            history=HistoryService(db, sessions),
+            config=ConfigService(db, runtimes, sessions),
+            keys=KeyService(db, secrets),
+        )
+        if seed_examples and db.catalogue.is_empty():
+            services.seed_examples()
+        return services
+
+    def seed_examples(self) -> list[Applied]:
+        """Apply the bundled example manifests (never overwriting: only called on an empty catalogue)."""
+        return self.catalogue.apply_paths([assets_dir() / "manifests"])
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

@@ -1,0 +1,201 @@
+"""Apply, list, describe and delete manifests: the catalogue as the CLI, UI and API see it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smarter_tui.config.secrets import SecretStore, mask
+from smarter_tui.domain.errors import ManifestError, NotFoundError, SmarterError
+from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
+from smarter_tui.manifests import LoadedManifest, canonical_kind, dump_yaml, load_file
+from smarter_tui.storage import Database
+
+_MASKED = re.compile(r"^\*{4}.{0,4}$")
+_MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class Applied:
+    """What `apply` did to one manifest."""
+
+    kind: str
+    name: str
+    action: str  # "created" | "updated" | "unchanged"
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve_kind(kind: str) -> tuple[str, str | None]:
+    """Return (group, canonical kind or None) for a kind typed by a user.
+
+    "plugins" and "connections" mean every class of their group; "sqlplugins", "Chatbot",
+    "llm_clients" and the like name one canonical kind. Raises ManifestError for unknown kinds.
+    """
+    word = re.sub(r"[-_\s]", "", kind.lower()).removesuffix("s")
+    if word in ("plugin", "connection"):
+        return word, None
+    canonical = canonical_kind(kind)
+    return KIND_GROUPS[canonical], canonical
+
+
+def manifest_files(path: Path) -> list[Path]:
+    """Return the manifest files at `path` (a file, or the *.yaml/*.yml files under a directory)."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix in _MANIFEST_SUFFIXES and p.is_file())
+        if not files:
+            raise ManifestError(f"{path}: no .yaml or .yml files found")
+        return files
+    if not path.exists():
+        raise ManifestError(f"{path}: no such file or directory")
+    return [path]
+
+
+def _references(item: LoadedManifest) -> list[tuple[str, str]]:
+    """Return the (group, name) targets a manifest must find in the catalogue."""
+    spec = item.data.get("spec") or {}
+    if item.kind == "LLMClient":
+        return [("plugin", name) for name in spec.get("plugins") or []]
+    if item.kind in ("SqlPlugin", "ApiPlugin") and spec.get("connection"):
+        return [("connection", spec["connection"])]
+    return []
+
+
+def _resolve_paths(item: LoadedManifest, base: Path) -> None:
+    """Make a relative SQLite database path absolute, relative to the manifest file."""
+    if item.kind != "SqlConnection":
+        return
+    connection = item.data["spec"]["connection"]
+    database = connection.get("database")
+    if (
+        connection.get("dbEngine") == "sqlite"
+        and database
+        and database != ":memory:"
+        and not Path(database).expanduser().is_absolute()
+    ):
+        connection["database"] = str((base / database).resolve())
+
+
+class CatalogueService:
+    """Manifests in and out of storage; secret values go to the keyring, never the database."""
+
+    def __init__(self, db: Database, secrets: SecretStore) -> None:
+        self.db = db
+        self.secrets = secrets
+
+    # -- apply -------------------------------------------------------------------------------
+    def apply_paths(self, paths: Iterable[str | Path]) -> list[Applied]:
+        """Validate and store every manifest under `paths`; all or nothing per file.
+
+        Files are retried in passes so one may refer to another applied later in the same call.
+        Raises ManifestError/NotFoundError/SmarterError naming the file on the first failure.
+        """
+        loaded: list[tuple[Path, list[LoadedManifest]]] = []
+        for path in paths:
+            for file in manifest_files(Path(path).expanduser()):
+                items = load_file(file)
+                for item in items:
+                    _resolve_paths(item, file.parent)
+                loaded.append((file, items))
+        results: list[Applied] = []
+        pending = loaded
+        while pending:
+            failed: list[tuple[Path, list[LoadedManifest], NotFoundError]] = []
+            for file, items in pending:
+                try:
+                    results.extend(self.apply_loaded(items))
+                except NotFoundError as exc:
+                    failed.append((file, items, exc))
+            if len(failed) == len(pending):
+                file, _, exc = failed[0]
+                raise NotFoundError(f"{file}: {exc.message}")
+            pending = [(f, i) for f, i, _ in failed]
+        return results
+
+    def apply_loaded(self, items: Sequence[LoadedManifest]) -> list[Applied]:
+        """Store already-validated manifests of one file in one transaction."""
+        order = {"Secret": 0, "Provider": 0, "SqlConnection": 1, "ApiConnection": 1, "LLMClient": 3}
+        results: list[Applied] = []
+        secret_values: list[tuple[str, str]] = []
+        with self.db.transaction():
+            for item in sorted(items, key=lambda i: order.get(i.kind, 2)):
+                data = json.loads(json.dumps(item.data))  # a private copy we may edit
+                if item.kind == "Secret":
+                    value = self._take_secret_value(item.name, data)
+                    if value is not None:
+                        secret_values.append((item.name, value))
+                group = KIND_GROUPS[item.kind]
+                existing = self.db.catalogue.get(group, item.name)
+                action = "created"
+                if existing is not None:
+                    action = "unchanged" if existing.manifest == data else "updated"
+                entry = CatalogueEntry(
+                    kind=item.kind,
+                    name=item.name,
+                    manifest=data,
+                    source_text=item.source_text,
+                    description=(data.get("metadata") or {}).get("description"),
+                )
+                self.db.catalogue.put(entry, _references(item))
+                results.append(Applied(item.kind, item.name, action, list(item.warnings)))
+            # Values go to the keyring last, inside the transaction: a keyring failure rolls back.
+            for name, value in secret_values:
+                self.secrets.set(name, value)
+        return results
+
+    def _take_secret_value(self, name: str, data: dict[str, Any]) -> str | None:
+        """Remove the value from a Secret manifest; return it unless it is a masked placeholder."""
+        config = data.setdefault("spec", {}).setdefault("config", {})
+        value = config.pop("value", None)
+        if value is None or (isinstance(value, str) and _MASKED.match(value)):
+            if self.db.catalogue.get("secret", name) is None and not self.secrets.is_set(name):
+                raise SmarterError(f"Secret '{name}' has no value (and none is stored yet)")
+            return None
+        return str(value)
+
+    # -- read ------------------------------------------------------------------------------
+    def list(self, kind: str) -> list[CatalogueEntry]:
+        """Return the stored manifests of a kind (plural/case-insensitive), sorted by name."""
+        group, canonical = resolve_kind(kind)
+        entries = self.db.catalogue.list(group)
+        return [e for e in entries if canonical is None or e.kind == canonical]
+
+    def get(self, kind: str, name: str) -> CatalogueEntry:
+        """Return one stored manifest; raise NotFoundError naming what exists."""
+        group, _ = resolve_kind(kind)
+        entry = self.db.catalogue.get(group, name)
+        if entry is None:
+            names = ", ".join(e.name for e in self.db.catalogue.list(group)) or "none"
+            raise NotFoundError(f"No {group} named '{name}' (known: {names})")
+        return entry
+
+    def describe(self, kind: str, name: str) -> dict[str, Any]:
+        """Return the manifest as `apply` accepts it again, with a read-only `status` section."""
+        entry = self.get(kind, name)
+        data = json.loads(json.dumps(entry.manifest))
+        if entry.kind == "Secret":
+            value = self.secrets.get(entry.name)
+            data["spec"]["config"]["value"] = mask(value) if value else None
+        data["status"] = {
+            "created": entry.created_at.isoformat() if entry.created_at else None,
+            "modified": entry.updated_at.isoformat() if entry.updated_at else None,
+        }
+        if entry.kind == "Secret":
+            data["status"]["stored"] = self.secrets.is_set(entry.name)
+        return data
+
+    def describe_yaml(self, kind: str, name: str) -> str:
+        """Return `describe` as YAML."""
+        return dump_yaml(self.describe(kind, name))
+
+    # -- delete ----------------------------------------------------------------------------
+    def delete(self, kind: str, name: str) -> None:
+        """Delete a manifest; refuse (DependencyError) when others depend on it."""
+        entry = self.get(kind, name)
+        group = KIND_GROUPS[entry.kind]
+        self.db.catalogue.delete(group, name)
+        if entry.kind == "Secret":
+            self.secrets.delete(name)

@@ -1,0 +1,59 @@
+"""Provider configuration: the built-in providers, Provider manifests, and API key lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """Where a provider lives and which secret holds its key (None: keyless)."""
+
+    name: str
+    base_url: str | None  # None for the offline provider
+    default_model: str
+    secret: str | None = None
+    env: tuple[str, ...] = ()
+    builtin: bool = False
+
+    @property
+    def offline(self) -> bool:
+        """Return True for the built-in offline demo model."""
+        return self.base_url is None
+
+
+BUILTIN_PROVIDERS: dict[str, ProviderConfig] = {
+    p.name: p
+    for p in (
+        ProviderConfig(
+            "openai", "https://api.openai.com/v1", "gpt-4o-mini", "openai_api_key", ("OPENAI_API_KEY",), True
+        ),
+        ProviderConfig(
+            "googleai",
+            "https://generativelanguage.googleapis.com/v1beta/openai/",
+            "gemini-2.0-flash",
+            "googleai_api_key",
+            ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+            True,
+        ),
+        ProviderConfig("ollama", "http://127.0.0.1:11434/v1", "llama3.2", None, (), True),
+        ProviderConfig(OFFLINE, None, "offline-demo", None, (), True),
+    )
+}
+
+
+def provider_from_manifest(data: dict[str, Any]) -> ProviderConfig:
+    """Return the ProviderConfig of a stored Provider manifest."""
+    spec = data["spec"]["provider"]
+    name = data["metadata"]["name"]
+    builtin = BUILTIN_PROVIDERS.get(name)
+    return ProviderConfig(
+        name=name,
+        base_url=spec.get("baseUrl") or (builtin.base_url if builtin else None),
+        default_model=spec.get("defaultModel") or (builtin.default_model if builtin else ""),
+        secret=spec.get("apiKey"),
+        env=builtin.env if builtin else (),
+    )

@@ -1,0 +1,150 @@
+"""Turn a stored LLM client into what a turn needs: a provider, tools, plugin bindings, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.errors import MissingKeyError, NotFoundError
+from smarter_tui.domain.models import ModelProvider
+from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.domain.tools import MemoryBackend, PluginBinding, Tool
+from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
+from smarter_tui.orchestration.loop import TurnSettings
+from smarter_tui.plugins import build_function, build_plugin, plugin_binding
+from smarter_tui.providers import make_provider
+from smarter_tui.services.providers import BUILTIN_PROVIDERS, ProviderConfig, provider_from_manifest
+from smarter_tui.storage import Database
+
+
+@dataclass(slots=True)
+class ClientRuntime:
+    """Everything needed to run turns for one client."""
+
+    client: CatalogueEntry
+    provider_config: ProviderConfig
+    provider: ModelProvider
+    functions: list[Tool]
+    plugins: list[PluginBinding]
+    settings: TurnSettings
+    system_role: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def client_config(client: CatalogueEntry) -> dict[str, Any]:
+    """Return the `spec.config` mapping of an LLMClient manifest."""
+    config: dict[str, Any] = client.manifest.get("spec", {}).get("config") or {}
+    return config
+
+
+def system_role_of(client: CatalogueEntry) -> str:
+    """Return the client's system prompt (a sensible default when the manifest leaves it null)."""
+    return client_config(client).get("defaultSystemRole") or DEFAULT_SYSTEM_ROLE
+
+
+class RuntimeBuilder:
+    """Builds ClientRuntimes from the catalogue; knows providers, keys and plugin construction."""
+
+    def __init__(
+        self,
+        db: Database,
+        secrets: SecretStore,
+        provider_factory: Callable[..., ModelProvider] = make_provider,
+        weather_urls: tuple[str, str] | None = None,
+    ) -> None:
+        self.db = db
+        self.secrets = secrets
+        self.provider_factory = provider_factory
+        self.weather_urls = weather_urls
+
+    def client(self, name: str) -> CatalogueEntry:
+        """Return the LLMClient entry; raise NotFoundError naming the known clients."""
+        entry = self.db.catalogue.get("llmclient", name)
+        if entry is None:
+            known = ", ".join(e.name for e in self.db.catalogue.list("llmclient")) or "none"
+            raise NotFoundError(f"No LLM client named '{name}' (known: {known})")
+        return entry
+
+    def provider_config(self, name: str | None) -> ProviderConfig:
+        """Return the configuration of a provider: a Provider manifest or a built-in one."""
+        name = name or "openai"
+        entry = self.db.catalogue.get("provider", name)
+        if entry is not None:
+            return provider_from_manifest(entry.manifest)
+        if name in BUILTIN_PROVIDERS:
+            return BUILTIN_PROVIDERS[name]
+        raise NotFoundError(
+            f"No provider named '{name}' (built in: {', '.join(BUILTIN_PROVIDERS)}; "
+            "add one with a Provider manifest)"
+        )
+
+    def api_key(self, provider: ProviderConfig) -> str | None:
+        """Return the provider's key, or None when it needs none. Raises MissingKeyError."""
+        if provider.offline or provider.secret is None:
+            return None
+        key = self.secrets.get(provider.secret, provider.env)
+        if key is None:
+            env = f" or set {provider.env[0]}" if provider.env else ""
+            raise MissingKeyError(
+                f"Provider '{provider.name}' needs an API key: run `smarter-tui keys set "
+                f"{provider.secret}`{env}"
+            )
+        return key
+
+    def resolve_secret(self, name: str) -> str | None:
+        """Return a secret's value for plugins and connections (None when unset)."""
+        return self.secrets.get(name)
+
+    def build(self, name: str, session_key: str | None, memory: MemoryBackend) -> ClientRuntime:
+        """Return the runtime of client `name`. Raises NotFoundError / MissingKeyError."""
+        client = self.client(name)
+        config = client_config(client)
+        provider_config = self.provider_config(config.get("provider"))
+        model = config.get("defaultModel") or provider_config.default_model
+        provider = self.provider_factory(
+            provider_config.name,
+            provider_config.base_url,
+            self.api_key(provider_config),
+            model,
+        )
+        spec = client.manifest.get("spec") or {}
+        functions = [
+            build_function(fn, memory=memory, session_key=session_key, weather_urls=self.weather_urls)
+            for fn in spec.get("functions") or []
+        ]
+        plugins = [self.plugin(plugin_name) for plugin_name in spec.get("plugins") or []]
+        settings = TurnSettings(
+            model=model,
+            temperature=config.get("defaultTemperature"),
+            max_tokens=config.get("defaultMaxTokens"),
+        )
+        return ClientRuntime(
+            client=client,
+            provider_config=provider_config,
+            provider=provider,
+            functions=functions,
+            plugins=plugins,
+            settings=settings,
+            system_role=system_role_of(client),
+        )
+
+    def plugin_tool(self, name: str) -> tuple[CatalogueEntry, Tool]:
+        """Return a plugin's entry and its tool (with its connection resolved)."""
+        entry = self.db.catalogue.get("plugin", name)
+        if entry is None:
+            raise NotFoundError(f"No plugin named '{name}'")
+        connection = None
+        connection_name = (entry.manifest.get("spec") or {}).get("connection")
+        if connection_name:
+            found = self.db.catalogue.get("connection", connection_name)
+            if found is None:
+                raise NotFoundError(f"Plugin '{name}' uses connection '{connection_name}', which is missing")
+            connection = found.manifest
+        return entry, build_plugin(entry.manifest, connection, self.resolve_secret)
+
+    def plugin(self, name: str) -> PluginBinding:
+        """Return the binding (tool + selector + prompt overrides) of a plugin."""
+        entry, tool = self.plugin_tool(name)
+        return plugin_binding(entry.manifest, tool)
