@@ -1,0 +1,85 @@
+"""Stored-manifest data: a validated model as plain JSON-safe data, and back to readable YAML."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from pydantic import BaseModel
+
+from .base import Manifest
+
+TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
+#: Keys that read best first inside a mapping (the rest keep the model's field order).
+_LEADING_KEYS = (
+    "name",
+    "type",
+    "pluginClass",
+    "description",
+    "version",
+    "connection",
+    "selector",
+    "prompt",
+    "sqlQuery",
+    "endpoint",
+    "method",
+    "urlParams",
+    "headers",
+    "body",
+)
+
+
+def manifest_data(model: Manifest) -> dict[str, Any]:
+    """Return the manifest as it should be stored: camelCase keys, no unknown keys, no status."""
+    data = _plain(model)
+    data.pop("status", None)
+    return data
+
+
+def _plain(value: Any) -> Any:
+    """Return `value` as plain data: models by alias (extras dropped), dates as ISO text."""
+    if isinstance(value, BaseModel):
+        fields = {
+            (info.alias or name): _plain(getattr(value, name))
+            for name, info in type(value).model_fields.items()
+        }
+        ordered = {key: fields.pop(key) for key in _LEADING_KEYS if key in fields}
+        ordered.update(fields)
+        return ordered
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """Return `data` (a stored manifest dict) as block-style YAML in a stable key order.
+
+    Top-level keys come as apiVersion, kind, metadata, spec, status; nested keys keep their order;
+    multi-line strings are written as literal blocks; unicode is kept as is.
+    """
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            # Indent list items under their key: easier to read than PyYAML's default.
+            return super().increase_indent(flow, False)
+
+    def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    _Dumper.add_representer(str, _represent_str)
+    ordered = {key: data[key] for key in TOP_LEVEL_ORDER if key in data}
+    ordered.update({key: value for key, value in data.items() if key not in ordered})
+    return yaml.dump(
+        ordered,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )

@@ -1,0 +1,74 @@
+"""Turn pydantic validation errors into readable problems: field path + what was expected."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .base import Path
+
+_EXPECTED = {
+    "string_type": "expected a string",
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def format_path(path: Path) -> str:
+    """Return `path` as text: ("spec", "parameters", 1, "type") -> "spec.parameters[1].type"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "(document)"
+
+
+def shown(value: Any) -> str:
+    """Return a short rendering of an offending value for a message."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def explain(error: dict[str, Any]) -> tuple[Path, str]:
+    """Return the field path and a readable message of one pydantic error dict."""
+    loc: Path = tuple(part for part in error["loc"] if isinstance(part, str | int))
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "manifest_rule":
+        return (*loc, *ctx.get("subpath", ())), str(ctx.get("message", error["msg"]))
+    if kind == "missing":
+        return loc, "required field is missing"
+    got = "; got " + shown(error.get("input"))
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return loc, f"expected one of {', '.join(options)}" + got
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {
+            "greater_than": "greater than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }[kind]
+        bound = next(iter(ctx.values()), "?")
+        return loc, f"expected a number {words} {bound}" + got
+    if kind in _EXPECTED:
+        return loc, _EXPECTED[kind] + got
+    message = str(error.get("msg", "invalid value"))
+    return loc, message[:1].lower() + message[1:] + got
