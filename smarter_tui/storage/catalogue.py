@@ -89,27 +89,25 @@ class CatalogueStore:
         table = GROUP_ROWS[resolve_group(group)]
         return [catalogue_entry(r) for r in table.select().order_by(table.name)]
 
-    def references(self, group: str, name: str) -> list[tuple[str, str]]:
+    def references(self, group: str, name: str) -> builtins.list[tuple[str, str]]:
         """Return the (group, name) targets the entry refers to, sorted."""
         group = resolve_group(group)
         query = (
             ReferenceRow.select(ReferenceRow.to_group, ReferenceRow.to_name)
             .where((ReferenceRow.from_group == group) & (ReferenceRow.from_name == name))
             .order_by(ReferenceRow.to_group, ReferenceRow.to_name)
-            .tuples()
         )
-        return [(g, n) for g, n in query]
+        return [(r.to_group, r.to_name) for r in query]
 
-    def dependants(self, group: str, name: str) -> list[tuple[str, str]]:
+    def dependants(self, group: str, name: str) -> builtins.list[tuple[str, str]]:
         """Return the (group, name) entries that refer to this one, sorted."""
         group = resolve_group(group)
         query = (
             ReferenceRow.select(ReferenceRow.from_group, ReferenceRow.from_name)
             .where((ReferenceRow.to_group == group) & (ReferenceRow.to_name == name))
             .order_by(ReferenceRow.from_group, ReferenceRow.from_name)
-            .tuples()
         )
-        return [(g, n) for g, n in query]
+        return [(r.from_group, r.from_name) for r in query]
 
     def delete(self, group: str, name: str) -> None:
         """Delete the entry and its own references.

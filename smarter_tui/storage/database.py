@@ -45,7 +45,7 @@ class Database:
 
     def schema_version(self) -> int:
         """Return the schema version recorded in the file."""
-        return schema_version(self._db.connection())
+        return schema_version(self._db.connection())  # type: ignore[no-untyped-call]
 
     def transaction(self) -> AbstractContextManager[Any]:
         """Return a context manager grouping store calls in one transaction (nests as savepoints)."""
@@ -83,7 +83,7 @@ def open_database(path: str | Path) -> Database:
         db.init(str(path), pragmas=PRAGMAS, timeout=10)
         database_proxy.initialize(db)
         try:
-            migrate(db.connection())
+            migrate(db.connection())  # type: ignore[no-untyped-call]
         except BaseException:
             db.close()
             raise

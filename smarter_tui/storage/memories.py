@@ -39,7 +39,7 @@ class MemoryStore:
         match = fts_any_token(query or "")
         if match is None or limit <= 0:
             return []
-        cursor = self._db.execute_sql(
+        cursor = self._db.execute_sql(  # type: ignore[no-untyped-call]
             "SELECT m.text FROM memory_fts JOIN memories AS m ON m.id = memory_fts.rowid "
             "WHERE memory_fts MATCH ? ORDER BY bm25(memory_fts), m.id DESC LIMIT ?",
             (match, limit),

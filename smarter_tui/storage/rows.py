@@ -39,6 +39,8 @@ class UtcDateTimeField(peewee.TextField):
 class BaseRow(peewee.Model):
     """Base of every table: bound to the runtime database proxy."""
 
+    id = peewee.AutoField()
+
     class Meta:
         database = database_proxy
         legacy_table_names = False

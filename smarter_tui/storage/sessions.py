@@ -195,7 +195,7 @@ class SessionStore:
             SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
         return convert.message(row)
 
-    def messages(self, key: str, last: int | None = None) -> list[Message]:
+    def messages(self, key: str, last: int | None = None) -> builtins.list[Message]:
         """Return a session's messages in position order (only the last `last` if given).
 
         Raises NotFoundError for an unknown session.
@@ -233,13 +233,13 @@ class SessionStore:
             )
         return convert.tool_call_record(row, session.session_key)
 
-    def tool_calls(self, key: str) -> list[ToolCallRecord]:
+    def tool_calls(self, key: str) -> builtins.list[ToolCallRecord]:
         """Return a session's tool calls in the order they were recorded."""
         session = self._session(key)
         query = ToolCallRow.select().where(ToolCallRow.session == session.id).order_by(ToolCallRow.id)
         return [convert.tool_call_record(r, session.session_key) for r in query]
 
-    def tool_calls_by_source(self, source: str, limit: int = 50) -> list[ToolCallRecord]:
+    def tool_calls_by_source(self, source: str, limit: int = 50) -> builtins.list[ToolCallRecord]:
         """Return the latest calls of one plugin or function across all sessions, newest first."""
         query = (
             ToolCallRow.select(ToolCallRow, SessionRow.session_key)
@@ -263,7 +263,7 @@ class SessionStore:
             )
         return convert.selection_record(row, session.session_key)
 
-    def selections(self, key: str) -> list[PluginSelectionRecord]:
+    def selections(self, key: str) -> builtins.list[PluginSelectionRecord]:
         """Return a session's plugin selections in the order they were recorded."""
         session = self._session(key)
         query = (
@@ -275,7 +275,7 @@ class SessionStore:
 
     # -- search -----------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Return messages containing every word of `query` (last word as a prefix), best first.
 
         Any user text is safe: it is reduced to quoted word tokens; no words means no hits.
@@ -283,7 +283,7 @@ class SessionStore:
         match = convert.fts_all_tokens(query or "")
         if match is None or limit <= 0:
             return []
-        cursor = self._db.execute_sql(
+        cursor = self._db.execute_sql(  # type: ignore[no-untyped-call]
             "SELECT s.session_key, m.position, m.role, "
             "snippet(message_fts, 0, ?, ?, '…', 12), s.title, s.client, bm25(message_fts) "
             "FROM message_fts "
@@ -315,7 +315,7 @@ class SessionStore:
         Meant for benchmark data: keys must be new, timestamps default to now, positions to the
         list order. Raises RequestError for a malformed or duplicate key (nothing is kept then).
         """
-        conn = self._db.connection()
+        conn = self._db.connection()  # type: ignore[no-untyped-call]
         total = 0
         items = iter(sessions)
         with self._db.atomic():
