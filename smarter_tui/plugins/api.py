@@ -1,0 +1,255 @@
+"""API plugins: one HTTP request to an ApiConnection's endpoint per call (SPEC §2.5)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import re
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+from smarter_tui.domain.errors import ToolError
+from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
+from smarter_tui.plugins._common import (
+    SecretResolver,
+    coerce_arguments,
+    connection_fields,
+    manifest_name,
+    missing_secret,
+    parameters_schema,
+    section,
+    to_json,
+)
+
+#: Response bodies are read up to this many bytes, then cut with TRUNCATION_NOTE.
+MAX_RESPONSE_BYTES = 1024 * 1024
+TRUNCATION_NOTE = "[truncated at 1 MiB]"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_LIMIT = 100
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ERROR_BODY_CHARS = 200
+
+
+def _pairs(items: Any, key_field: str) -> list[tuple[str, str]]:
+    """Return (key, value) pairs from `[{key_field: k, value: v}]` or a plain mapping."""
+    if isinstance(items, Mapping):
+        return [(str(k), _text(v)) for k, v in items.items()]
+    pairs = []
+    for item in items or []:
+        if isinstance(item, Mapping) and item.get(key_field) is not None:
+            pairs.append((str(item[key_field]), _text(item.get("value"))))
+    return pairs
+
+
+def _text(value: Any) -> str:
+    """Return a query-string form of a value (booleans lowercase, structures as JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def basic_credentials(value: str) -> str:
+    """Return the token for `Authorization: Basic`: 'user:pass' is base64-encoded, else as given."""
+    if ":" not in value:
+        return value
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return base64.b64encode(value.encode("utf-8")).decode("ascii")
+    return value
+
+
+class ApiPluginTool:
+    """An `ApiPlugin`: calls `baseUrl + endpoint` with the model's arguments."""
+
+    def __init__(
+        self,
+        manifest: Mapping[str, Any],
+        connection: Mapping[str, Any] | None,
+        resolve_secret: SecretResolver,
+    ) -> None:
+        """Build the tool from a validated ApiPlugin manifest and its ApiConnection manifest."""
+        self.name = manifest_name(manifest)
+        api_data = section(manifest, "spec", "apiData")
+        endpoint = str(api_data.get("endpoint") or "/")
+        if not endpoint.startswith("/"):
+            endpoint = "/" + endpoint
+        if not endpoint.endswith("/"):
+            endpoint += "/"
+        self.endpoint = endpoint
+        self.method = str(api_data.get("method") or "GET").upper()
+        self.url_params = _pairs(api_data.get("urlParams"), "key")
+        self.headers = _pairs(api_data.get("headers"), "name")
+        self.body = api_data.get("body")
+        self.parameters: list[dict[str, Any]] = list(api_data.get("parameters") or [])
+        self.limit = int(api_data.get("limit") or DEFAULT_LIMIT)
+        self.connection_name = str(section(manifest, "spec").get("connection") or "")
+        self.connection = connection_fields(connection)
+        self.resolve_secret = resolve_secret
+        self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
+        description = section(manifest, "metadata").get("description") or (
+            f"Call the {self.name} API."
+        )
+        self.spec = ToolSpec(
+            name=plugin_tool_name(self.name),
+            description=str(description),
+            parameters=parameters_schema(self.parameters),
+            kind=ToolKind.PLUGIN,
+            source=self.name,
+        )
+
+    # -- request building ------------------------------------------------------------------
+
+    def _base_url(self) -> str:
+        if not self.connection:
+            raise ToolError(
+                f"plugin '{self.name}' has no usable connection '{self.connection_name}'; "
+                "apply an ApiConnection with that name"
+            )
+        base = str(self.connection.get("baseUrl") or "")
+        parsed = urllib.parse.urlsplit(base)
+        if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+            raise ToolError(f"the API base URL must be an http or https URL, got '{base}'")
+        return base.rstrip("/")
+
+    def _auth_headers(self) -> dict[str, str]:
+        method = str(self.connection.get("authMethod") or "none").lower()
+        if method == "none":
+            return {}
+        secret_name = self.connection.get("apiKey")
+        if not secret_name:
+            raise ToolError(
+                f"connection '{self.connection_name}' uses {method} auth but names no apiKey secret"
+            )
+        value = self.resolve_secret(str(secret_name))
+        if not value:
+            raise missing_secret(str(secret_name), "API key")
+        if method == "token":
+            return {"Authorization": f"Bearer {value}"}
+        if method == "basic":
+            return {"Authorization": f"Basic {basic_credentials(value)}"}
+        raise ToolError(f"unknown authMethod '{method}' (expected none, basic or token)")
+
+    def build_request(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Return the keyword arguments of the HTTP request (method, url, params, headers, json).
+
+        Raises ToolError on bad arguments, a bad base URL or a missing secret.
+        """
+        values = coerce_arguments(self.parameters, arguments)
+        path_names = _PATH_PARAM.findall(self.endpoint)
+
+        def fill(match: re.Match[str]) -> str:
+            value = values.get(match.group(1))
+            if value is None:
+                raise ToolError(f"missing value for path parameter '{match.group(1)}'")
+            return urllib.parse.quote(_text(value), safe="")
+
+        url = self._base_url() + _PATH_PARAM.sub(fill, self.endpoint)
+        rest = {k: v for k, v in values.items() if k not in path_names and v is not None}
+        params = list(self.url_params)
+        body: Any = None
+        if self.method in _BODY_METHODS:
+            if isinstance(self.body, Mapping) or self.body is None:
+                body = {**(self.body or {}), **rest}
+            else:  # a list body cannot take named arguments: they go to the query
+                body = self.body
+                params += [(k, _text(v)) for k, v in rest.items()]
+        else:
+            params += [(k, _text(v)) for k, v in rest.items()]
+        headers = dict(self.headers)
+        headers.update(self._auth_headers())
+        request: dict[str, Any] = {
+            "method": self.method,
+            "url": url,
+            "params": params,
+            "headers": headers,
+        }
+        if body is not None:
+            request["json"] = body
+        return request
+
+    # -- execution -------------------------------------------------------------------------
+
+    async def run(self, arguments: dict[str, Any]) -> str:
+        """Call the endpoint; return JSON (lists cut to `limit`) or text.
+
+        Raises ToolError for HTTP status >= 400 ("HTTP 404 Not Found: ..."), timeouts and
+        connection failures. The secret never appears in a message.
+        """
+        import httpx  # heavy: imported on first call
+
+        request = self.build_request(arguments)
+        secrets = _secrets_of(request["headers"].get("Authorization", ""))
+        host = urllib.parse.urlsplit(request["url"]).netloc
+        try:
+            async with (
+                httpx.AsyncClient(timeout=self.timeout, follow_redirects=True) as client,
+                client.stream(**request) as response,
+            ):
+                data, truncated = await _read_capped(response, MAX_RESPONSE_BYTES)
+                status, reason = response.status_code, response.reason_phrase
+                content_type = response.headers.get("content-type", "")
+                encoding = response.encoding or "utf-8"
+        except httpx.TimeoutException:
+            raise ToolError(f"the request to {host} timed out after {self.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            message = _scrub(str(exc) or type(exc).__name__, secrets)
+            raise ToolError(f"the request to {host} failed: {message}") from None
+        text = data.decode(encoding, errors="replace")
+        if status >= 400:
+            short = " ".join(text.split())[:_ERROR_BODY_CHARS]
+            raise ToolError(_scrub(f"HTTP {status} {reason}: {short}".rstrip(": "), secrets))
+        if truncated:
+            return f"{text}\n{TRUNCATION_NOTE}"
+        return self._format_body(text, content_type)
+
+    def _format_body(self, text: str, content_type: str) -> str:
+        stripped = text.strip()
+        if "json" in content_type.lower() or stripped[:1] in ("{", "["):
+            try:
+                value = json.loads(stripped)
+            except ValueError:
+                return text
+            if isinstance(value, list):
+                value = value[: self.limit]
+            return to_json(value)
+        return text
+
+
+async def _read_capped(response: Any, cap: int) -> tuple[bytes, bool]:
+    """Return (at most `cap` bytes of the body, whether more was left unread)."""
+    buffer = bytearray()
+    truncated = False
+    async for chunk in response.aiter_bytes():
+        room = cap - len(buffer)
+        if len(chunk) > room:
+            buffer += chunk[:room]
+            truncated = True
+            break
+        buffer += chunk
+    return bytes(buffer), truncated
+
+
+def _secrets_of(authorization: str) -> list[str]:
+    """Return the secret strings carried by an Authorization header (to keep out of messages)."""
+    scheme, _, token = authorization.partition(" ")
+    secrets = [token] if token else []
+    if scheme == "Basic" and token:
+        with contextlib.suppress(binascii.Error, ValueError):
+            secrets.append(base64.b64decode(token, validate=True).decode("utf-8"))
+    return secrets
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if len(secret) >= 4:
+            message = message.replace(secret, "****")
+    return message

@@ -1,0 +1,102 @@
+"""Static plugins: answer from the `staticData` of a `Plugin` manifest (SPEC §2.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from smarter_tui.domain.errors import ToolError
+from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
+from smarter_tui.plugins._common import manifest_name, section, to_json
+
+#: At most this many keys are listed in the `inquiry_type` enum (others stay addressable).
+MAX_ENUM = 50
+
+
+def _keys(data: Any) -> list[str]:
+    if isinstance(data, Mapping):
+        return [str(key) for key in data]
+    if isinstance(data, list):
+        return [str(index) for index in range(len(data))]
+    return []
+
+
+def _child(data: Any, key: str) -> tuple[bool, Any]:
+    """Return (found, value) of one key or list index of `data`."""
+    if isinstance(data, Mapping):
+        for candidate, value in data.items():
+            if str(candidate) == key:
+                return True, value
+        folded = key.casefold()
+        for candidate, value in data.items():
+            if str(candidate).casefold() == folded:
+                return True, value
+        return False, None
+    if isinstance(data, list):
+        try:
+            index = int(key)
+        except ValueError:
+            return False, None
+        if -len(data) <= index < len(data):
+            return True, data[index]
+    return False, None
+
+
+class StaticPluginTool:
+    """A `Plugin` (pluginClass static): one `inquiry_type` argument selects a part of the data."""
+
+    def __init__(self, manifest: Mapping[str, Any]) -> None:
+        """Build the tool from a validated static plugin manifest dict."""
+        self.name = manifest_name(manifest)
+        data_section = section(manifest, "spec", "data")
+        self.data: Any = data_section.get("staticData")
+        description = (
+            data_section.get("description")
+            or section(manifest, "metadata").get("description")
+            or f"Information from the {self.name} plugin."
+        )
+        keys = _keys(self.data)
+        inquiry: dict[str, Any] = {
+            "type": "string",
+            "description": "Which part of the information to return. Nested parts can be "
+            "addressed with a dotted path, e.g. 'section.subsection'.",
+        }
+        if keys:
+            inquiry["enum"] = keys[:MAX_ENUM]
+        self.spec = ToolSpec(
+            name=plugin_tool_name(self.name),
+            description=str(description),
+            parameters={
+                "type": "object",
+                "properties": {"inquiry_type": inquiry},
+                "required": ["inquiry_type"],
+            },
+            kind=ToolKind.PLUGIN,
+            source=self.name,
+        )
+
+    def lookup(self, inquiry_type: str) -> Any:
+        """Return the value at a key or dotted path; raises ToolError listing the valid keys."""
+        keys = _keys(self.data)
+        if not keys:
+            return self.data
+        found, value = _child(self.data, inquiry_type)
+        if found:
+            return value
+        current: Any = self.data
+        for part in inquiry_type.split("."):
+            found, current = _child(current, part.strip())
+            if not found:
+                raise ToolError(
+                    f"unknown inquiry_type '{inquiry_type}'; valid keys: {', '.join(keys)}"
+                )
+        return current
+
+    async def run(self, arguments: dict[str, Any]) -> str:
+        """Return the selected part of the static data as JSON."""
+        inquiry = (arguments or {}).get("inquiry_type")
+        if inquiry is None or (isinstance(inquiry, str) and not inquiry.strip()):
+            if not _keys(self.data):
+                return to_json(self.data)
+            raise ToolError(f"missing 'inquiry_type'; valid keys: {', '.join(_keys(self.data))}")
+        return to_json(self.lookup(str(inquiry).strip()))
