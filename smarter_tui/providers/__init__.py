@@ -1,1 +1,35 @@
-"""providers layer."""
+"""Model backends behind the `ModelProvider` protocol: OpenAI-compatible servers and the offline demo.
+
+Importing this package is cheap: `openai` is imported on the first real model call.
+"""
+
+from __future__ import annotations
+
+from smarter_tui.domain.models import ModelProvider
+from smarter_tui.providers.offline import OfflineProvider
+from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
+
+__all__ = ["OfflineProvider", "OpenAICompatibleProvider", "make_provider"]
+
+
+def make_provider(
+    name: str,
+    base_url: str | None,
+    api_key: str | None,
+    default_model: str,
+    timeout: float = 60.0,
+) -> ModelProvider:
+    """Return the provider for a configuration: offline when `name` is "offline" or there is no URL.
+
+    `base_url` None or "offline" selects the `OfflineProvider` too; anything else gets an
+    `OpenAICompatibleProvider` (keyless when `api_key` is None).
+    """
+    if name == "offline" or base_url is None or base_url.strip().lower() == "offline":
+        return OfflineProvider(default_model=default_model or OfflineProvider.DEFAULT_MODEL)
+    return OpenAICompatibleProvider(
+        name=name,
+        base_url=base_url,
+        api_key=api_key,
+        default_model=default_model,
+        timeout=timeout,
+    )
