@@ -123,10 +123,12 @@ class CatalogueService:
         with self.db.transaction():
             for item in sorted(items, key=lambda i: order.get(i.kind, 2)):
                 data = json.loads(json.dumps(item.data))  # a private copy we may edit
+                source_text = item.source_text
                 if item.kind == "Secret":
                     value = self._take_secret_value(item.name, data)
                     if value is not None:
                         secret_values.append((item.name, value))
+                    source_text = dump_yaml(data)  # the original text holds the value: never store it
                 group = KIND_GROUPS[item.kind]
                 existing = self.db.catalogue.get(group, item.name)
                 action = "created"
@@ -136,7 +138,7 @@ class CatalogueService:
                     kind=item.kind,
                     name=item.name,
                     manifest=data,
-                    source_text=item.source_text,
+                    source_text=source_text,
                     description=(data.get("metadata") or {}).get("description"),
                 )
                 self.db.catalogue.put(entry, _references(item))
