@@ -74,7 +74,14 @@ class OfflineProvider:
             await asyncio.sleep(self.chunk_delay)
             yield TextChunk(piece)
         model = request.model or self.default_model
-        prompt_words = _count_words(request.messages)
+        prompt_words = sum(
+            _count_words(_text_of(m))
+            + sum(
+                _count_words((c.get("function") or {}).get("arguments", ""))
+                for c in m.get("tool_calls") or []
+            )
+            for m in request.messages
+        )
         completion_words = _count_words(text) + sum(_count_words(c.arguments) for c in calls)
         usage = Usage(prompt_words, completion_words, prompt_words + completion_words)
         finish = "tool_calls" if calls else "stop"
@@ -333,16 +340,40 @@ def _describe_result(name: str, args: dict[str, Any], content: str) -> str:
 
 
 def _describe_dates(args: dict[str, Any], data: Any) -> str:
-    """Return a sentence for a date_calculator result."""
-    dates = args.get("dates") or []
-    if isinstance(data, dict) and "days" in data and args.get("operation", "difference") == "difference":
+    """Return a sentence for a date_calculator result (difference, add/subtract, oldest, ...)."""
+    dates = [str(d) for d in args.get("dates") or []]
+    operation = str(args.get("operation") or "difference")
+    if not isinstance(data, dict):
+        return f"The date calculation gave: {_render(data)}"
+    if "days" in data and operation == "difference":
+        start = data.get("from") or (dates[0] if dates else "")
+        end = data.get("to") or (dates[1] if len(dates) > 1 else "")
         days = data["days"]
-        span = f" between {dates[0]} and {dates[1]}" if len(dates) >= 2 else ""
-        text = f"There are {_number(abs(days) if isinstance(days, int | float) else days)} days{span}"
-        years = data.get("years")
-        if isinstance(years, int | float):
-            text += f" (about {_number(round(abs(years), 1))} years)"
+        count = f"{abs(days):,}" if isinstance(days, int) else _number(days)
+        text = (
+            f"There are {count} days between {start} and {end}"
+            if start and end
+            else (f"The difference is {count} days")
+        )
+        parts = data.get("breakdown")
+        if isinstance(parts, dict) and parts.get("years"):
+            pieces = [
+                f"{parts[unit]} {unit if parts[unit] != 1 else unit[:-1]}"
+                for unit in ("years", "months", "days")
+                if isinstance(parts.get(unit), int) and parts[unit]
+            ]
+            if pieces:
+                text += " (" + ", ".join(pieces) + ")"
         return text + "."
+    if operation in ("oldest", "newest") and operation in data:
+        return f"The {operation} date is {data[operation]}."
+    if operation in ("add", "subtract") and "result" in data:
+        direction = "after" if operation == "add" else "before"
+        return (
+            f"{data.get('days')} days {direction} {dates[0] if dates else 'that date'} is {data['result']}."
+        )
+    if operation == "convert" and isinstance(data.get("dates"), list):
+        return f"In {data.get('format', 'that')} format: " + ", ".join(map(str, data["dates"])) + "."
     return f"The date calculation gave:\n{_render(data)}"
 
 
