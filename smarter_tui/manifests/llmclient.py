@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS
 
@@ -49,17 +49,21 @@ class LLMClientSpec(ManifestModel):
     functions: StrList = []
     plugins: StrList = []
 
+    @field_validator("functions")
+    @classmethod
+    def _known_functions(cls, names: list[str]) -> list[str]:
+        for index, name in enumerate(names):
+            if name.strip() not in BUILTIN_FUNCTIONS:
+                raise rule_error(
+                    f"unknown function {name!r}; expected one of {', '.join(BUILTIN_FUNCTIONS)}",
+                    index,
+                )
+        return [name.strip() for name in names]
+
     @model_validator(mode="after")
     def _check(self) -> LLMClientSpec:
         functions: list[str] = []
         for index, name in enumerate(self.functions):
-            name = name.strip()
-            if name not in BUILTIN_FUNCTIONS:
-                raise rule_error(
-                    f"unknown function {name!r}; expected one of {', '.join(BUILTIN_FUNCTIONS)}",
-                    "functions",
-                    index,
-                )
             if name in functions:
                 self.note(f"duplicate function {name!r} ignored", "functions", index)
                 continue

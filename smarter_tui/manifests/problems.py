@@ -67,6 +67,8 @@ def explain(error: dict[str, Any]) -> tuple[Path, str]:
             "less_than_equal": "at most",
         }[kind]
         bound = next(iter(ctx.values()), "?")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
         return loc, f"expected a number {words} {bound}" + got
     if kind in _EXPECTED:
         return loc, _EXPECTED[kind] + got
