@@ -356,7 +356,7 @@ def _describe_dates(args: dict[str, Any], data: Any) -> str:
             else (f"The difference is {count} days")
         )
         parts = data.get("breakdown")
-        if isinstance(parts, dict) and parts.get("years"):
+        if isinstance(parts, dict) and (parts.get("years") or parts.get("months")):
             pieces = [
                 f"{parts[unit]} {unit if parts[unit] != 1 else unit[:-1]}"
                 for unit in ("years", "months", "days")
