@@ -31,7 +31,7 @@ _LEADING_KEYS = (
 
 def manifest_data(model: Manifest) -> dict[str, Any]:
     """Return the manifest as it should be stored: camelCase keys, no unknown keys, no status."""
-    data = _plain(model)
+    data: dict[str, Any] = _plain(model)
     data.pop("status", None)
     return data
 
@@ -66,7 +66,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
     class _Dumper(yaml.SafeDumper):
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
             # Indent list items under their key: easier to read than PyYAML's default.
-            return super().increase_indent(flow, False)
+            super().increase_indent(flow, False)
 
     def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
         style = "|" if "\n" in text else None
@@ -75,7 +75,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
     _Dumper.add_representer(str, _represent_str)
     ordered = {key: data[key] for key in TOP_LEVEL_ORDER if key in data}
     ordered.update({key: value for key, value in data.items() if key not in ordered})
-    return yaml.dump(
+    text: str = yaml.dump(
         ordered,
         Dumper=_Dumper,
         sort_keys=False,
@@ -83,3 +83,4 @@ def dump_yaml(data: dict[str, Any]) -> str:
         default_flow_style=False,
         width=100,
     )
+    return text

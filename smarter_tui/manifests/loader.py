@@ -192,4 +192,5 @@ def _problem(
     """Format one problem or warning: file, document, kind and name, field path, line, message."""
     label = " ".join(part for part in (kind, name) if part)
     head = f"{filename}: document {document.index}" + (f" ({label})" if label else "")
-    return f"{head}: {format_path(path)} (line {document.line_of(path)}): {message}"
+    where = f"{format_path(path)} (line {document.line_of(path)})" if path else f"line {document.line}"
+    return f"{head}: {where}: {message}"

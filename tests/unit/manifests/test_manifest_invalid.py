@@ -121,8 +121,7 @@ CASES: list[tuple[str, str, str, int]] = [
     (
         "not-a-mapping",
         "- apiVersion: smarter.sh/v1\n- kind: LLMClient\n",
-        "document 1: (document) (line 1): expected a mapping with apiVersion, kind, metadata and "
-        "spec; got a list",
+        "document 1: line 1: expected a mapping with apiVersion, kind, metadata and spec; got a list",
         1,
     ),
     (

@@ -233,3 +233,21 @@ spec: {{provider: {{baseUrl: "https://x.example/v1"}}}}
     (provider,) = load_text(text)
     assert provider.name == "my_plugin"
     assert "normalised to 'my_plugin'" in provider.warnings[0]
+
+
+def test_duplicate_keys_are_warned_with_their_line() -> None:
+    text = """\
+apiVersion: smarter.sh/v1
+kind: Provider
+metadata: {name: dup}
+spec:
+  provider:
+    baseUrl: http://a.example/v1
+    baseUrl: http://b.example/v1
+"""
+    (provider,) = load_text(text, "dup.yaml")
+    assert provider.data["spec"]["provider"]["baseUrl"] == "http://b.example/v1"
+    assert provider.warnings == [
+        "dup.yaml: document 1 (Provider dup): spec.provider.baseUrl (line 7): "
+        "duplicate key: the last value is used"
+    ]
