@@ -102,6 +102,21 @@ def _power(base: Number, exponent: Number) -> Number:
     return result  # type: ignore[no-any-return]
 
 
+def _is_math_attribute(node: ast.Attribute) -> bool:
+    """Return True for `math.<name>`: models often write math.sqrt(2) for sqrt(2)."""
+    return isinstance(node.value, ast.Name) and node.value.id == "math"
+
+
+def _function_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and _is_math_attribute(func) and func.attr in FUNCTIONS:
+        return func.attr
+    if isinstance(func, ast.Attribute):
+        raise CalculatorError("attribute access is not allowed")
+    raise CalculatorError("only plain function calls such as sqrt(2) are allowed")
+
+
 def _evaluate(node: ast.AST) -> Number:
     if isinstance(node, ast.Expression):
         return _evaluate(node.body)
@@ -129,9 +144,7 @@ def _evaluate(node: ast.AST) -> Number:
             return CONSTANTS[node.id]
         raise CalculatorError(f"unknown name '{node.id}'")
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            raise CalculatorError("only plain function calls such as sqrt(2) are allowed")
-        name = node.func.id
+        name = _function_name(node.func)
         if name not in FUNCTIONS:
             raise CalculatorError(f"unknown function '{name}'")
         if node.keywords:
@@ -139,6 +152,8 @@ def _evaluate(node: ast.AST) -> Number:
         args = [_evaluate(arg) for arg in node.args]
         return _check(FUNCTIONS[name](*args))
     if isinstance(node, ast.Attribute):
+        if _is_math_attribute(node) and node.attr in CONSTANTS:
+            return CONSTANTS[node.attr]
         raise CalculatorError("attribute access is not allowed")
     raise CalculatorError(f"{type(node).__name__} expressions are not allowed")
 

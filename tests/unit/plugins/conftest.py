@@ -99,8 +99,12 @@ class LoopbackServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
+        # a client that hangs up mid-body (the 1 MiB cap) is expected, not worth a traceback
+        self.httpd.handle_error = lambda _request, _address: None  # type: ignore[method-assign]
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def route(self, path: str, handler: Handler | Reply) -> None:
         """Answer requests for `path` ("*" = any) with a handler or a fixed reply."""
