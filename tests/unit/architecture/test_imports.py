@@ -1,0 +1,47 @@
+"""Architecture rules: import-linter contracts, and a core that never loads the UI library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_import_linter_contracts_hold() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_core_and_cli_import_neither_textual_nor_the_ui() -> None:
+    code = (
+        "import sys\n"
+        "import smarter_tui.services, smarter_tui.cli.main, smarter_tui.orchestration\n"
+        "import smarter_tui.storage, smarter_tui.plugins, smarter_tui.providers, smarter_tui.manifests\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' or m.startswith('smarter_tui.ui'))\n"
+        "lazy = sorted(m for m in ('openai', 'httpx') if m in sys.modules)\n"
+        "print(bad, lazy)\n"
+        "assert not bad, bad\n"
+        "assert not lazy, lazy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bundled_examples_ship_in_the_wheel(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("smarter_tui-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "smarter_tui/_assets/manifests/general_assistant.yaml" in names
+    assert "smarter_tui/_assets/data/catalogue.sqlite3" in names
