@@ -18,13 +18,16 @@ from smarter_tui.manifests import (
     unquote_placeholders,
 )
 
+DATA = Path(__file__).parent / "data"
+ASSETS = Path(__file__).resolve().parents[3] / "assets" / "manifests"
+
 
 def _by_name(path: Path) -> dict[str, object]:
     return {item.name: item for item in load_file(path)}
 
 
-def test_bundled_examples_cover_every_kind_but_secret(assets_dir: Path) -> None:
-    loaded = [item for path in sorted(assets_dir.glob("*.yaml")) for item in load_file(path)]
+def test_bundled_examples_cover_every_kind_but_secret() -> None:
+    loaded = [item for path in sorted(ASSETS.glob("*.yaml")) for item in load_file(path)]
     kinds = {item.kind for item in loaded}
     assert kinds == set(KINDS) - {"Secret"}
     assert all(item.warnings == [] for item in loaded), [item.warnings for item in loaded]
@@ -32,8 +35,8 @@ def test_bundled_examples_cover_every_kind_but_secret(assets_dir: Path) -> None:
     assert {"general_assistant", "shop_assistant", "course_assistant"} <= names
 
 
-def test_general_assistant(assets_dir: Path) -> None:
-    (client,) = load_file(assets_dir / "general_assistant.yaml")
+def test_general_assistant() -> None:
+    (client,) = load_file(ASSETS / "general_assistant.yaml")
     assert client.kind == "LLMClient"
     assert isinstance(client.model, LLMClientManifest)
     spec = client.data["spec"]
@@ -50,8 +53,8 @@ def test_general_assistant(assets_dir: Path) -> None:
     assert client.source_text.startswith("# A general-purpose assistant")
 
 
-def test_shop_assistant_static_plugin(assets_dir: Path) -> None:
-    items = _by_name(assets_dir / "shop_assistant.yaml")
+def test_shop_assistant_static_plugin() -> None:
+    items = _by_name(ASSETS / "shop_assistant.yaml")
     plugin = items["everlasting_gobstopper"]
     assert plugin.kind == "Plugin"
     assert plugin.data["metadata"]["pluginClass"] == "static"
@@ -65,8 +68,8 @@ def test_shop_assistant_static_plugin(assets_dir: Path) -> None:
     assert client.source_text.lstrip().startswith("apiVersion: smarter.sh/v1\nkind: LLMClient")
 
 
-def test_course_catalogue(assets_dir: Path) -> None:
-    items = _by_name(assets_dir / "course_catalogue.yaml")
+def test_course_catalogue() -> None:
+    items = _by_name(ASSETS / "course_catalogue.yaml")
     connection = items["catalogue_db"].data["spec"]["connection"]
     assert connection["dbEngine"] == "sqlite"
     assert connection["database"] == "../data/catalogue.sqlite3"  # kept as written
@@ -77,9 +80,9 @@ def test_course_catalogue(assets_dir: Path) -> None:
     assert items["course_assistant"].data["spec"]["plugins"] == ["course_search", "course_details"]
 
 
-def test_catalogue_database_answers_the_bundled_query(assets_dir: Path) -> None:
-    items = _by_name(assets_dir / "course_catalogue.yaml")
-    database = (assets_dir / items["catalogue_db"].data["spec"]["connection"]["database"]).resolve()
+def test_catalogue_database_answers_the_bundled_query() -> None:
+    items = _by_name(ASSETS / "course_catalogue.yaml")
+    database = (ASSETS / items["catalogue_db"].data["spec"]["connection"]["database"]).resolve()
     query = items["course_search"].data["spec"]["sqlData"]["sqlQuery"]
     sql = query.replace("{max_price}", ":max_price").replace("{keyword}", ":keyword")
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
@@ -89,8 +92,8 @@ def test_catalogue_database_answers_the_bundled_query(assets_dir: Path) -> None:
     assert rows and all("Python" in row[1] and row[2] <= 400 for row in rows)
 
 
-def test_provider_example_needs_no_key(assets_dir: Path) -> None:
-    (provider,) = load_file(assets_dir / "providers.yaml")
+def test_provider_example_needs_no_key() -> None:
+    (provider,) = load_file(ASSETS / "providers.yaml")
     assert provider.data["spec"]["provider"] == {
         "baseUrl": "http://127.0.0.1:11434/v1",
         "defaultModel": "llama3.2",
@@ -98,8 +101,8 @@ def test_provider_example_needs_no_key(assets_dir: Path) -> None:
     }
 
 
-def test_smarter_chatbot_v0_is_normalised_with_warnings(data_dir: Path) -> None:
-    (client,) = load_file(data_dir / "smarter_chatbot_v0.yaml")
+def test_smarter_chatbot_v0_is_normalised_with_warnings() -> None:
+    (client,) = load_file(DATA / "smarter_chatbot_v0.yaml")
     assert client.kind == "LLMClient" and client.name == "stackademy_bot"
     assert client.data["apiVersion"] == "smarter.sh/v1"
     assert client.data["kind"] == "LLMClient"
@@ -118,8 +121,8 @@ def test_smarter_chatbot_v0_is_normalised_with_warnings(data_dir: Path) -> None:
     assert len(client.warnings) == 5
 
 
-def test_smarter_sql_plugin_quoted_placeholders(data_dir: Path) -> None:
-    items = _by_name(data_dir / "smarter_sql_plugin.yaml")
+def test_smarter_sql_plugin_quoted_placeholders() -> None:
+    items = _by_name(DATA / "smarter_sql_plugin.yaml")
     plugin = items["stackademy_sql"]
     assert plugin.data["spec"]["prompt"]["temperature"] == 0.0
     assert plugin.data["spec"]["sqlData"]["limit"] == 5000  # kept; the executor caps at 1000
@@ -139,15 +142,15 @@ def test_smarter_sql_plugin_quoted_placeholders(data_dir: Path) -> None:
     }
 
 
-def test_smarter_api_plugin_and_connection(data_dir: Path) -> None:
-    items = _by_name(data_dir / "smarter_api_plugin.yaml")
+def test_smarter_api_plugin_and_connection() -> None:
+    items = _by_name(DATA / "smarter_api_plugin.yaml")
     connection = items["stackademy_api"]  # the ApiPlugin (the connection is renamed below)
     api = connection.data["spec"]["apiData"]
     assert api["endpoint"] == "/courses/{course_id}/"
     assert api["method"] == "GET"
     assert connection.data["spec"]["connection"] == "stackademy_api"
     assert any("trailing '/' added" in w and "(line 27)" in w for w in connection.warnings)
-    api_connection = load_file(data_dir / "smarter_api_plugin.yaml")[0]
+    api_connection = load_file(DATA / "smarter_api_plugin.yaml")[0]
     assert api_connection.kind == "ApiConnection" and api_connection.name == "stackademy_api"
     assert api_connection.data["spec"]["connection"]["authMethod"] == "token"
     assert any("proxyHost (line 13): unknown key ignored" in w for w in api_connection.warnings)
