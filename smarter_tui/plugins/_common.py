@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
@@ -58,7 +58,7 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def parameters_schema(parameters: list[Mapping[str, Any]] | None) -> dict[str, Any]:
+def parameters_schema(parameters: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
     """Return the JSON schema object of a manifest parameter list (SPEC §2.2)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -83,7 +83,7 @@ def parameters_schema(parameters: list[Mapping[str, Any]] | None) -> dict[str, A
 
 
 def coerce_arguments(
-    parameters: list[Mapping[str, Any]] | None, arguments: Mapping[str, Any] | None
+    parameters: Sequence[Mapping[str, Any]] | None, arguments: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """Return one value per declared parameter, type-checked, with defaults filled in.
 

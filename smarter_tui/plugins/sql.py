@@ -335,7 +335,7 @@ class SqlPluginTool:
 
     def _run_postgresql(self, sql: str, bound: list[Any]) -> tuple[list[str], list[Any]]:
         try:
-            import psycopg  # type: ignore[import-not-found]
+            import psycopg  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             raise ToolError(
                 "the postgresql engine is not supported locally yet; install psycopg "
@@ -361,7 +361,7 @@ class SqlPluginTool:
 
     def _run_mysql(self, sql: str, bound: list[Any]) -> tuple[list[str], list[Any]]:
         try:
-            import pymysql  # type: ignore[import-not-found, import-untyped]
+            import pymysql  # type: ignore[import-not-found, import-untyped, unused-ignore]
         except ImportError:
             raise ToolError(
                 "the mysql engine is not supported locally yet; install PyMySQL "

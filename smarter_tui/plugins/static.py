@@ -21,6 +21,12 @@ def _keys(data: Any) -> list[str]:
     return []
 
 
+def _listing(keys: list[str]) -> str:
+    """Return the keys for an error message (the first MAX_ENUM, then a count)."""
+    shown = ", ".join(keys[:MAX_ENUM])
+    return shown if len(keys) <= MAX_ENUM else f"{shown} (and {len(keys) - MAX_ENUM} more)"
+
+
 def _child(data: Any, key: str) -> tuple[bool, Any]:
     """Return (found, value) of one key or list index of `data`."""
     if isinstance(data, Mapping):
@@ -88,7 +94,7 @@ class StaticPluginTool:
             found, current = _child(current, part.strip())
             if not found:
                 raise ToolError(
-                    f"unknown inquiry_type '{inquiry_type}'; valid keys: {', '.join(keys)}"
+                    f"unknown inquiry_type '{inquiry_type}'; valid keys: {_listing(keys)}"
                 )
         return current
 
@@ -98,5 +104,5 @@ class StaticPluginTool:
         if inquiry is None or (isinstance(inquiry, str) and not inquiry.strip()):
             if not _keys(self.data):
                 return to_json(self.data)
-            raise ToolError(f"missing 'inquiry_type'; valid keys: {', '.join(_keys(self.data))}")
+            raise ToolError(f"missing 'inquiry_type'; valid keys: {_listing(_keys(self.data))}")
         return to_json(self.lookup(str(inquiry).strip()))

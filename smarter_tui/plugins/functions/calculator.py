@@ -78,8 +78,10 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.UAdd: operator.pos,
     ast.USub: operator.neg,
 }
-_OPERATOR_SYMBOLS = {ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<",
-                     ast.RShift: ">>", ast.MatMult: "@", ast.Invert: "~", ast.Not: "not"}  # fmt: skip
+_OPERATOR_SYMBOLS: dict[type[ast.AST], str] = {
+    ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>",
+    ast.MatMult: "@", ast.Invert: "~", ast.Not: "not",
+}  # fmt: skip
 
 
 def _check(value: Any) -> Number:
@@ -135,10 +137,11 @@ def _evaluate(node: ast.AST) -> Number:
             return _check(_power(left, right))
         return _check(_BINARY[op](left, right))
     if isinstance(node, ast.UnaryOp):
-        op = type(node.op)
-        if op not in _UNARY:
-            raise CalculatorError(f"operator {_OPERATOR_SYMBOLS.get(op, op.__name__)} is not supported")
-        return _check(_UNARY[op](_evaluate(node.operand)))
+        unary = type(node.op)
+        if unary not in _UNARY:
+            symbol = _OPERATOR_SYMBOLS.get(unary, unary.__name__)
+            raise CalculatorError(f"operator {symbol} is not supported")
+        return _check(_UNARY[unary](_evaluate(node.operand)))
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]

@@ -92,6 +92,8 @@ async def test_enum_capped() -> None:
     tool = StaticPluginTool(static_manifest(data))
     assert len(tool.spec.parameters["properties"]["inquiry_type"]["enum"]) == MAX_ENUM
     assert await ask(tool, "key_79") == 79
+    with pytest.raises(ToolError, match=r"key_49 \(and 30 more\)$"):
+        await tool.run({"inquiry_type": "nope"})
 
 
 async def test_scalar_data() -> None:
