@@ -82,11 +82,13 @@ class ApiPluginTool:
         endpoint = str(api_data.get("endpoint") or "/")
         if not endpoint.startswith("/"):
             endpoint = "/" + endpoint
-        if not endpoint.endswith("/"):
-            endpoint += "/"
-        self.endpoint = endpoint
+        path, _, fixed_query = endpoint.partition("?")
+        # httpx replaces a URL's query with `params`: a query written in the endpoint is kept
+        # by moving it to the fixed parameters
+        self.endpoint = path if path.endswith("/") else path + "/"
         self.method = str(api_data.get("method") or "GET").upper()
-        self.url_params = _pairs(api_data.get("urlParams"), "key")
+        self.url_params = urllib.parse.parse_qsl(fixed_query, keep_blank_values=True)
+        self.url_params += _pairs(api_data.get("urlParams"), "key")
         self.headers = _pairs(api_data.get("headers"), "name")
         self.body = api_data.get("body")
         self.parameters: list[dict[str, Any]] = list(api_data.get("parameters") or [])

@@ -255,6 +255,18 @@ async def test_bad_base_url_and_bad_argument(http_server: LoopbackServer) -> Non
         await good.run({})
 
 
+async def test_endpoint_with_fixed_query(http_server: LoopbackServer) -> None:
+    http_server.route("*", echo)
+    tool = ApiPluginTool(
+        api_manifest(endpoint="search?kind=all", parameters=[{"name": "q", "type": "string"}]),
+        api_connection(http_server.url),
+        secrets({}),
+    )
+    result = await call(tool, q="a&b=c")
+    assert result["path"] == "/search/"
+    assert result["query"] == {"kind": ["all"], "q": ["a&b=c"]}
+
+
 async def test_missing_connection() -> None:
     tool = ApiPluginTool(api_manifest(), None, secrets({}))
     with pytest.raises(ToolError, match="my_api"):
