@@ -85,41 +85,94 @@ def message_columns(message: Message) -> dict[str, Any]:
     }
 
 
+#: The message columns `message_from_tuple` expects, in order (a fast path for long histories).
+MESSAGE_FIELDS = (
+    MessageRow.role,
+    MessageRow.content,
+    MessageRow.tool_calls,
+    MessageRow.tool_call_id,
+    MessageRow.name,
+    MessageRow.model,
+    MessageRow.prompt_tokens,
+    MessageRow.completion_tokens,
+    MessageRow.total_tokens,
+    MessageRow.interrupted,
+    MessageRow.created_at,
+    MessageRow.position,
+)
+
+_ROLES = {role.value: role for role in Role}
+
+
+def message_from_tuple(values: tuple[Any, ...]) -> Message:
+    """Return the domain message of a row selected as MESSAGE_FIELDS tuples.
+
+    Skips peewee model instances: a 5,000-message history converts in a few milliseconds.
+    """
+    (
+        role,
+        content,
+        calls_json,
+        call_id,
+        name,
+        model,
+        prompt,
+        completion,
+        total,
+        interrupted,
+        created_at,
+        position,
+    ) = values
+    calls = (
+        [ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"]) for c in json.loads(calls_json)]
+        if calls_json
+        else []
+    )
+    no_usage = prompt is None and completion is None and total is None
+    return Message(
+        role=_ROLES[role],
+        content=content,
+        tool_calls=calls,
+        tool_call_id=call_id,
+        name=name,
+        model=model,
+        usage=None if no_usage else Usage(prompt, completion, total),
+        interrupted=bool(interrupted),
+        created_at=created_at,
+        position=position,
+    )
+
+
+#: The tool-call columns `tool_call_from_tuple` expects, in order.
+TOOL_CALL_FIELDS = (
+    ToolCallRow.name,
+    ToolCallRow.source,
+    ToolCallRow.kind,
+    ToolCallRow.arguments,
+    ToolCallRow.result,
+    ToolCallRow.error,
+    ToolCallRow.duration_ms,
+    ToolCallRow.tool_call_id,
+    ToolCallRow.created_at,
+)
+
+
+def tool_call_from_tuple(values: tuple[Any, ...], session_key: str) -> ToolCallRecord:
+    """Return the domain record of a row selected as TOOL_CALL_FIELDS tuples."""
+    name, source, kind, arguments, result, error, duration_ms, call_id, created_at = values
+    return ToolCallRecord(
+        session_key, name, source, kind, arguments, result, error, duration_ms, call_id, created_at
+    )
+
+
 def message(row: MessageRow) -> Message:
     """Return the domain message of a message row (usage is None when no count was stored)."""
-    counts = (row.prompt_tokens, row.completion_tokens, row.total_tokens)
-    calls = [
-        ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"])
-        for c in json.loads(row.tool_calls or "[]")
-    ]
-    return Message(
-        role=Role(row.role),
-        content=row.content,
-        tool_calls=calls,
-        tool_call_id=row.tool_call_id,
-        name=row.name,
-        model=row.model,
-        usage=None if all(c is None for c in counts) else Usage(*counts),
-        interrupted=bool(row.interrupted),
-        created_at=row.created_at,
-        position=row.position,
-    )
+    return message_from_tuple(tuple(getattr(row, f.name) for f in MESSAGE_FIELDS))
 
 
 def tool_call_record(row: ToolCallRow, session_key: str) -> ToolCallRecord:
     """Return the domain record of a tool-call row."""
-    return ToolCallRecord(
-        session_key=session_key,
-        name=row.name,
-        source=row.source,
-        kind=row.kind,
-        arguments=row.arguments,
-        result=row.result,
-        error=row.error,
-        duration_ms=row.duration_ms,
-        tool_call_id=row.tool_call_id,
-        created_at=row.created_at,
-    )
+    return tool_call_from_tuple(tuple(getattr(row, f.name) for f in TOOL_CALL_FIELDS), session_key)
 
 
 def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelectionRecord:

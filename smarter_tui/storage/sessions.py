@@ -201,13 +201,13 @@ class SessionStore:
         Raises NotFoundError for an unknown session.
         """
         session = self._session(key)
-        query = MessageRow.select().where(MessageRow.session == session.id)
+        query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session.id)
         if last is None:
-            return [convert.message(r) for r in query.order_by(MessageRow.position)]
+            return [convert.message_from_tuple(r) for r in query.order_by(MessageRow.position).tuples()]
         if last <= 0:
             return []
-        rows = builtins.list(query.order_by(MessageRow.position.desc()).limit(last))
-        return [convert.message(r) for r in reversed(rows)]
+        rows = builtins.list(query.order_by(MessageRow.position.desc()).limit(last).tuples())
+        return [convert.message_from_tuple(r) for r in reversed(rows)]
 
     def message_count(self, key: str) -> int:
         """Return the number of messages in a session; NotFoundError if absent."""
@@ -236,8 +236,13 @@ class SessionStore:
     def tool_calls(self, key: str) -> builtins.list[ToolCallRecord]:
         """Return a session's tool calls in the order they were recorded."""
         session = self._session(key)
-        query = ToolCallRow.select().where(ToolCallRow.session == session.id).order_by(ToolCallRow.id)
-        return [convert.tool_call_record(r, session.session_key) for r in query]
+        query = (
+            ToolCallRow.select(*convert.TOOL_CALL_FIELDS)
+            .where(ToolCallRow.session == session.id)
+            .order_by(ToolCallRow.id)
+            .tuples()
+        )
+        return [convert.tool_call_from_tuple(r, session.session_key) for r in query]
 
     def tool_calls_by_source(self, source: str, limit: int = 50) -> builtins.list[ToolCallRecord]:
         """Return the latest calls of one plugin or function across all sessions, newest first."""
