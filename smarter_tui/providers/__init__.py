@@ -33,3 +33,8 @@ def make_provider(
         default_model=default_model,
         timeout=timeout,
     )
+
+
+def preload() -> None:
+    """Import the SDK now (from a background thread) so the first real request is not delayed."""
+    import openai  # noqa: F401

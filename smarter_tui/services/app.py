@@ -10,8 +10,9 @@ from pathlib import Path
 from smarter_tui.config.paths import assets_dir, database_path
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.models import ModelProvider
-from smarter_tui.providers import make_provider
+from smarter_tui.providers import make_provider, preload
 from smarter_tui.services.catalogue import Applied, CatalogueService
+from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
 from smarter_tui.services.history import HistoryService
 from smarter_tui.services.keys import KeyService
@@ -70,6 +71,14 @@ class Services:
     def seed_examples(self) -> list[Applied]:
         """Apply the bundled example manifests (never overwriting: only called on an empty catalogue)."""
         return self.catalogue.apply_paths([assets_dir() / "manifests"])
+
+    def clients(self) -> list[ClientView]:
+        """Return the LLM clients as the client pane lists them."""
+        return list_clients(self.db, self.runtimes, self.secrets)
+
+    def warm_up(self) -> None:
+        """Load what the first model call needs (the SDK) ahead of time; call from a worker thread."""
+        preload()
 
     def close(self) -> None:
         """Close the database."""

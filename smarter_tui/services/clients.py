@@ -1,0 +1,69 @@
+"""The LLM clients as a chat view lists them: names, provider, model, offline badge, key status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.errors import SmarterError
+from smarter_tui.services.runtime import RuntimeBuilder, client_config
+from smarter_tui.storage import Database
+
+
+@dataclass(slots=True)
+class ClientView:
+    """What the client pane shows and what a new chat starts from."""
+
+    name: str
+    app_name: str
+    assistant: str
+    provider: str
+    model: str
+    offline: bool
+    needs_key: bool  # the provider needs an API key and none is available
+    key_name: str | None  # the secret to set when `needs_key`
+    welcome: str
+    examples: list[str] = field(default_factory=list)
+    placeholder: str = "Ask me anything…"
+    description: str | None = None
+    problem: str | None = None  # e.g. an unknown provider: shown instead of failing the whole list
+
+
+def list_clients(db: Database, runtimes: RuntimeBuilder, secrets: SecretStore) -> list[ClientView]:
+    """Return every LLM client with its provider status, sorted by app name."""
+    views = []
+    for entry in db.catalogue.list("llmclient"):
+        config = client_config(entry)
+        problem = None
+        try:
+            provider = runtimes.provider_config(config.get("provider"))
+            provider_name, base_model, offline = provider.name, provider.default_model, provider.offline
+            secret = provider.secret
+            needs_key = bool(secret) and not offline and not secrets.is_set(secret or "", provider.env)
+        except SmarterError as exc:
+            provider_name, base_model, offline, secret, needs_key = (
+                str(config.get("provider")),
+                "",
+                False,
+                None,
+                False,
+            )
+            problem = exc.message
+        views.append(
+            ClientView(
+                name=entry.name,
+                app_name=config.get("appName") or entry.name.replace("_", " ").title(),
+                assistant=config.get("appAssistant") or "Assistant",
+                provider=provider_name,
+                model=config.get("defaultModel") or base_model,
+                offline=offline,
+                needs_key=needs_key,
+                key_name=secret if needs_key else None,
+                welcome=config.get("appWelcomeMessage") or "Hello! How can I help?",
+                examples=list(config.get("appExamplePrompts") or []),
+                placeholder=config.get("appPlaceholder") or "Ask me anything…",
+                description=entry.description,
+                problem=problem,
+            )
+        )
+    return sorted(views, key=lambda v: v.app_name.lower())
