@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
+from smarter_tui.config.paths import data_dir
+from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SearchHit, SessionInfo
 from smarter_tui.services.sessions import SessionService
@@ -22,9 +25,33 @@ class HistoryService:
         """Return sessions, newest activity first."""
         return self.db.sessions.list(limit=limit, offset=offset, client=client)
 
+    def count(self, client: str | None = None) -> int:
+        """Return the number of saved sessions (of one client if given)."""
+        return self.db.sessions.count(client=client)
+
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Return full-text hits over message content, best first."""
         return self.db.sessions.search(query, limit=limit)
+
+    def search_sessions(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Return the best full-text hit of each matching session, best session first.
+
+        At most `limit` sessions; the hit's snippet marks matched words with « ». A query with
+        no words returns no hits.
+        """
+        if limit <= 0:
+            return []
+        best: dict[str, SearchHit] = {}
+        # Several hits usually come from one session, so ask for more hits than sessions wanted.
+        for hit in self.db.sessions.search(query, limit=limit * 5):
+            best.setdefault(hit.session_key, hit)
+            if len(best) >= limit:
+                break
+        return list(best.values())
+
+    def get(self, key: str) -> SessionInfo:
+        """Return a session's summary; raise NotFoundError for an unknown key."""
+        return self.sessions.session(key)
 
     def messages(self, key: str, last: int | None = None) -> list[Message]:
         """Return a session's messages in order (system prompt first); raise NotFoundError."""
@@ -101,6 +128,33 @@ class HistoryService:
             else:
                 lines += [f"### Tool result `{message.name}`", "", "```json", message.content or "", "```"]
         return "\n".join(lines) + "\n"
+
+    def export_to_file(
+        self, key: str, fmt: Literal["markdown", "json"], directory: Path | None = None
+    ) -> Path:
+        """Write a session as Markdown or JSON into `directory` and return the file's path.
+
+        The default directory is `exports/` in the data directory (created if missing). The file
+        is named after the start of the title and the short session key. Raises NotFoundError for
+        an unknown session, RequestError for an unknown format, OSError if the file cannot be written.
+        """
+        if fmt == "markdown":
+            text, suffix = self.export_markdown(key), ".md"
+        elif fmt == "json":
+            text, suffix = self.export_json(key), ".json"
+        else:
+            raise RequestError(f"Unknown export format {fmt!r}: expected markdown or json")
+        info = self.sessions.session(key)
+        folder = directory if directory is not None else data_dir() / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{_slug(info.title)}-{info.session_key[:12]}{suffix}"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+def _slug(title: str | None) -> str:
+    words = "".join(c if c.isalnum() else " " for c in (title or "session").lower()).split()
+    return "-".join(words)[:40].strip("-") or "session"
 
 
 def _quote(text: str) -> str:
