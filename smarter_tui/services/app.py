@@ -15,6 +15,7 @@ from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
 from smarter_tui.services.history import HistoryService
+from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.sessions import SessionService
@@ -35,6 +36,7 @@ class Services:
     history: HistoryService
     config: ConfigService
     keys: KeyService
+    inspector: PluginInspector
 
     @classmethod
     def open(
@@ -54,15 +56,17 @@ class Services:
         secrets = secrets or SecretStore()
         runtimes = RuntimeBuilder(db, secrets, provider_factory, weather_urls)
         sessions = SessionService(db, runtimes)
+        catalogue = CatalogueService(db, secrets)
         services = cls(
             db=db,
             secrets=secrets,
-            catalogue=CatalogueService(db, secrets),
+            catalogue=catalogue,
             runtimes=runtimes,
             sessions=sessions,
             history=HistoryService(db, sessions),
             config=ConfigService(db, runtimes, sessions),
             keys=KeyService(db, secrets),
+            inspector=PluginInspector(db, runtimes, catalogue),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()
