@@ -1,0 +1,378 @@
+"""The plugin pane: a client's plugins and functions, why they were selected, and how each looks and runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+if TYPE_CHECKING:
+    from smarter_tui.domain.records import ToolCallRecord
+    from smarter_tui.services.inspector import PluginInspector, ToolView, TryResult
+
+#: Syntax theme for manifests, schemas and results (no background: it follows the app theme).
+_THEME = "monokai"
+#: Longest arguments text shown in a usage row.
+_ARGUMENTS_WIDTH = 48
+
+
+def _syntax(code: str, lexer: str) -> Syntax:
+    """Return highlighted code that wraps and uses the pane's background."""
+    return Syntax(code, lexer, theme=_THEME, background_color="default", word_wrap=True)
+
+
+def _pretty(text: str) -> RenderableType:
+    """Return `text` as highlighted, indented JSON when it parses, else as plain text."""
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return Text(text)
+    return _syntax(json.dumps(value, indent=2, ensure_ascii=False), "json")
+
+
+def _short(text: str, width: int) -> str:
+    """Return `text` on one line, cut to `width` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+class PluginPane(Vertical):
+    """The plugins and functions of the current client, with manifest, schema, usage and "Try it".
+
+    The app calls `show_client(name)` when the client changes and `show_selections(items)` after
+    each turn; every service call runs in a thread worker and only the results reach the UI thread.
+    """
+
+    DEFAULT_CSS = """
+    PluginPane {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-primary;
+        padding: 0 1;
+    }
+    PluginPane:focus-within {
+        border: round $primary;
+    }
+    PluginPane #plugin-list {
+        height: auto;
+        max-height: 12;
+        border: none;
+        padding: 0;
+    }
+    PluginPane #plugin-selections {
+        height: auto;
+        color: $text-muted;
+        padding: 0 0 1 0;
+    }
+    PluginPane #plugin-tabs {
+        height: 1fr;
+    }
+    PluginPane TabPane {
+        padding: 0;
+    }
+    PluginPane .plugin-scroll {
+        height: 1fr;
+    }
+    PluginPane #plugin-usage {
+        height: 1fr;
+    }
+    PluginPane #plugin-try-bar {
+        height: auto;
+    }
+    PluginPane #plugin-arguments {
+        width: 1fr;
+    }
+    PluginPane #plugin-run {
+        min-width: 9;
+        margin-left: 1;
+    }
+    PluginPane #plugin-try-result {
+        padding: 1 0 0 0;
+    }
+    """
+
+    BINDINGS = [
+        Binding("t", "try_it", "Try it", tooltip="Run the highlighted plugin with the arguments shown"),
+        Binding("m", "show_tab('tab-manifest')", "Manifest", show=False),
+        Binding("s", "show_tab('tab-schema')", "Schema", show=False),
+        Binding("u", "show_tab('tab-usage')", "Usage", show=False),
+    ]
+
+    class TryFinished(Message):
+        """A "Try it" run finished: `result` holds the arguments, result or error, and duration."""
+
+        def __init__(self, name: str, result: TryResult) -> None:
+            super().__init__()
+            self.name = name
+            self.result = result
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        """Build an empty pane; call `show_client` to fill it."""
+        super().__init__(id=id, classes=classes)
+        self.client: str | None = None
+        self.tools: list[ToolView] = []
+        self.selected: dict[str, str] = {}  # plugin name -> why it was selected for the last prompt
+        self.prompted = False  # whether show_selections was called since the client was shown
+        self.border_title = "Plugins"
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Lay out the list, the selection line and the detail tabs."""
+        yield OptionList(id="plugin-list")
+        yield Static("Last prompt selected: —", id="plugin-selections")
+        with TabbedContent(id="plugin-tabs", initial="tab-manifest"):
+            with TabPane("Manifest", id="tab-manifest"), VerticalScroll(classes="plugin-scroll"):
+                yield Static("", id="plugin-manifest")
+            with TabPane("Schema", id="tab-schema"), VerticalScroll(classes="plugin-scroll"):
+                yield Static("", id="plugin-schema")
+            with TabPane("Usage", id="tab-usage"):
+                yield DataTable(id="plugin-usage", cursor_type="row", zebra_stripes=True)
+            with TabPane("Try it", id="tab-try"):
+                with Horizontal(id="plugin-try-bar"):
+                    yield Input(
+                        placeholder='Arguments as JSON, e.g. {"expression": "2**10"}', id="plugin-arguments"
+                    )
+                    yield Button("Run", id="plugin-run", variant="primary")
+                with VerticalScroll(classes="plugin-scroll"):
+                    yield Static("", id="plugin-try-result")
+
+    def on_mount(self) -> None:
+        """Set up the usage table's columns."""
+        table = self.query_one("#plugin-usage", DataTable)
+        table.add_columns("When", "Session", "Arguments", "Duration", "Error")
+
+    # -- public API (UI thread) ----------------------------------------------------------------
+    @property
+    def inspector(self) -> PluginInspector:
+        """Return the app's plugin inspector service."""
+        services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
+        inspector: PluginInspector = services.inspector
+        return inspector
+
+    @property
+    def current(self) -> ToolView | None:
+        """Return the highlighted plugin or function, if any."""
+        index = self.query_one("#plugin-list", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.tools):
+            return None
+        return self.tools[index]
+
+    def show_client(self, client_name: str) -> None:
+        """Show the plugins and functions attached to `client_name` (loaded in a worker)."""
+        if client_name != self.client:
+            self.selected = {}
+            self.prompted = False
+            self._render_selections()
+        self.client = client_name
+        self.border_title = f"Plugins · {client_name}"
+        self._load_client(client_name)
+
+    def show_selections(self, items: list[tuple[str, str]]) -> None:
+        """Show which plugins the last prompt selected: (plugin name, why: matched term or "always")."""
+        self.selected = dict(items)
+        self.prompted = True
+        self._render_selections()
+        option_list = self.query_one("#plugin-list", OptionList)
+        for view in self.tools:
+            option_list.replace_option_prompt(view.name, self._label(view))
+
+    def reload(self) -> None:
+        """Reload the current client's list and the highlighted item's details (e.g. after a turn)."""
+        if self.client is not None:
+            self._load_client(self.client)
+
+    # -- rendering -----------------------------------------------------------------------------
+    def _label(self, view: ToolView) -> Text:
+        """Return an option's label: name, kind and selector, with a marker when just selected."""
+        marker = ("● ", "bold green") if view.name in self.selected else ("  ", "")
+        label = Text.assemble(marker, (view.name, "bold"), "  ", (view.kind, "italic dim"))
+        label.append("\n    ")
+        if view.error:
+            label.append(_short(view.error, 60), style="red")
+        else:
+            label.append(_short(view.selector, 60), style="dim")
+        return label
+
+    def _render_selections(self) -> None:
+        """Write the "Last prompt selected" line."""
+        if self.selected:
+            chosen = ", ".join(f"{name} ({why})" for name, why in self.selected.items())
+        else:
+            chosen = "none" if self.prompted else "—"
+        self.query_one("#plugin-selections", Static).update(Text(f"Last prompt selected: {chosen}"))
+
+    def _set_tools(self, client: str, views: list[ToolView]) -> None:
+        """Fill the list with `views`, keeping the highlighted name when it is still there."""
+        if client != self.client:
+            return
+        previous = self.current.name if self.current else None
+        self.tools = views
+        option_list = self.query_one("#plugin-list", OptionList)
+        option_list.set_options(Option(self._label(v), id=v.name) for v in views)
+        if not views:
+            self._clear_details("This client has no plugins or functions.")
+            return
+        names = [v.name for v in views]
+        option_list.highlighted = names.index(previous) if previous in names else 0
+
+    def _clear_details(self, note: str) -> None:
+        """Empty every tab, leaving `note` in the manifest tab."""
+        self.query_one("#plugin-manifest", Static).update(Text(note, style="dim"))
+        self.query_one("#plugin-schema", Static).update("")
+        self.query_one("#plugin-usage", DataTable).clear()
+        self.query_one("#plugin-arguments", Input).value = ""
+        self.query_one("#plugin-try-result", Static).update("")
+
+    def _set_details(
+        self,
+        name: str,
+        manifest: str,
+        schema: dict[str, Any],
+        usage: list[ToolCallRecord],
+        arguments: dict[str, Any],
+    ) -> None:
+        """Show one item's manifest, schema, usage and default arguments (if still highlighted)."""
+        current = self.current
+        if current is None or current.name != name:
+            return
+        self.query_one("#plugin-manifest", Static).update(_syntax(manifest.rstrip(), "yaml"))
+        self.query_one("#plugin-schema", Static).update(_syntax(json.dumps(schema, indent=2), "json"))
+        table = self.query_one("#plugin-usage", DataTable)
+        table.clear()
+        for record in usage:
+            when = record.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if record.created_at else ""
+            error = Text(_short(record.error, 60), style="red") if record.error else Text("")
+            table.add_row(
+                when,
+                record.session_key[:8],
+                _short(record.arguments, _ARGUMENTS_WIDTH),
+                f"{record.duration_ms:.1f} ms",
+                error,
+            )
+        self.query_one("#plugin-arguments", Input).value = json.dumps(arguments, ensure_ascii=False)
+        note = f"{len(usage)} recorded call(s)." if usage else "Not used yet."
+        self.query_one("#plugin-try-result", Static).update(
+            Text(f"Press Run (or t in the list) to call {name} for real. {note}", style="dim")
+        )
+
+    def _show_error(self, target: str, message: str) -> None:
+        """Show a failure in one of the tabs' areas, in red."""
+        self.query_one(target, Static).update(Text(message, style="bold red"))
+
+    def _render_try(self, result: TryResult) -> None:
+        """Show a "Try it" result (pretty JSON) or its error in red, with the duration."""
+        duration = f"{result.duration_ms:.1f} ms"
+        if result.error is not None:
+            body: RenderableType = Group(
+                Text.assemble(("✗ Error", "bold red"), f" after {duration}"),
+                Text(result.error, style="red"),
+            )
+        else:
+            body = Group(
+                Text.assemble(("✓ Result", "bold green"), f" in {duration}"),
+                _pretty(result.result or ""),
+            )
+        self.query_one("#plugin-try-result", Static).update(body)
+
+    # -- events ---------------------------------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#plugin-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_id is not None and self.client is not None:
+            self._load_details(event.option_id, self.client)
+
+    @on(OptionList.OptionSelected, "#plugin-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on an item opens its "Try it" tab."""
+        event.stop()
+        self.query_one("#plugin-tabs", TabbedContent).active = "tab-try"
+        self.query_one("#plugin-arguments", Input).focus()
+
+    @on(Button.Pressed, "#plugin-run")
+    @on(Input.Submitted, "#plugin-arguments")
+    def _run_pressed(self, event: Message) -> None:
+        event.stop()
+        self.action_try_it()
+
+    def on_plugin_pane_try_finished(self, event: PluginPane.TryFinished) -> None:
+        """Render a finished try when it is about the highlighted item (the message still bubbles)."""
+        current = self.current
+        if current is not None and current.name == event.name:
+            self._render_try(event.result)
+        self.query_one("#plugin-run", Button).disabled = False
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_try_it(self) -> None:
+        """Run the highlighted plugin with the arguments in the input (invalid JSON is reported)."""
+        current = self.current
+        if current is None or self.client is None:
+            self.notify("Choose a plugin or function first.", severity="warning")
+            return
+        self.query_one("#plugin-tabs", TabbedContent).active = "tab-try"
+        text = self.query_one("#plugin-arguments", Input).value.strip()
+        try:
+            arguments = json.loads(text) if text else {}
+        except ValueError as exc:
+            self._show_error("#plugin-try-result", f"The arguments are not valid JSON: {exc}")
+            return
+        if not isinstance(arguments, dict):
+            self._show_error("#plugin-try-result", 'The arguments must be a JSON object, e.g. {"key": 1}.')
+            return
+        self.query_one("#plugin-try-result", Static).update(Text(f"Running {current.name}…", style="dim"))
+        self.query_one("#plugin-run", Button).disabled = True
+        self._try(current.name, self.client, arguments)
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch the detail tabs."""
+        self.query_one("#plugin-tabs", TabbedContent).active = tab
+
+    # -- workers --------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="plugin-pane-client")
+    def _load_client(self, client: str) -> None:
+        """Fetch the client's attached tools, then fill the list on the UI thread."""
+        try:
+            views = self.inspector.attached(client)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
+            self.app.call_from_thread(self.notify, str(exc), title="Plugins", severity="error")
+            views = []
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_tools, client, views)
+
+    @work(thread=True, exclusive=True, group="plugin-pane-details")
+    def _load_details(self, name: str, client: str) -> None:
+        """Fetch an item's manifest, schema, usage and default arguments, then show them."""
+        inspector = self.inspector
+        try:
+            manifest = inspector.manifest_yaml(name, client)
+            schema = inspector.tool_schema(name, client)
+            usage = inspector.usage(name)
+            arguments = inspector.default_arguments(name, client)
+        except Exception as exc:  # noqa: BLE001 - e.g. a plugin whose connection was deleted
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_error, "#plugin-manifest", str(exc))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_details, name, manifest, schema, usage, arguments)
+
+    @work(thread=True, exclusive=True, group="plugin-pane-try")
+    def _try(self, name: str, client: str, arguments: dict[str, Any]) -> None:
+        """Run the tool for real (its own event loop: tools may block on sqlite or the network)."""
+        from smarter_tui.services.inspector import TryResult
+
+        try:
+            result = asyncio.run(self.inspector.try_it(name, client, arguments))
+        except Exception as exc:  # noqa: BLE001 - an unknown name or client: still a readable result
+            result = TryResult(arguments, None, str(exc), 0.0)
+        self.post_message(self.TryFinished(name, result))
