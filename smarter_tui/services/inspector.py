@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from dataclasses import dataclass, field
@@ -231,7 +232,7 @@ class PluginInspector:
         """
         entry, tool = self._tool(name, client)
         if entry is None and name in FUNCTION_DEFAULTS:
-            return json.loads(json.dumps(FUNCTION_DEFAULTS[name]))
+            return copy.deepcopy(FUNCTION_DEFAULTS[name])
         arguments: dict[str, Any] = {}
         if entry is not None:
             spec = entry.manifest.get("spec") or {}

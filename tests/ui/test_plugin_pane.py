@@ -176,14 +176,36 @@ async def test_show_selections_renders_terms(services: Services) -> None:
         assert first.startswith("●")
 
 
-async def test_usage_tab_lists_recorded_calls(services: Services) -> None:
-    outcome = await services.sessions.send("Tell me about the Gobstopper contact", client="shop_assistant")
+async def test_usage_and_selections_after_a_turn(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(PluginPane)
         table = pane.query_one("#plugin-usage", DataTable)
+        await wait_for(pilot, lambda: bool(pane.query_one("#plugin-arguments", Input).value))
+        assert table.row_count == 0
+        outcome = await services.sessions.send(
+            "Tell me about the Gobstopper contact", client="shop_assistant"
+        )
+        pane.reload()
+        pane.load_selections(outcome.session_key)
         await wait_for(pilot, lambda: table.row_count == 1)
         row = table.get_row_at(0)
         assert row[1] == outcome.session_key[:8]
         assert "contact" in row[2]
         assert row[3].endswith(" ms")
+        await wait_for(pilot, lambda: "(Gobstopper)" in text_of(pane, "#plugin-selections"))
+        assert pane.selected == {"everlasting_gobstopper": "Gobstopper"}
+
+
+async def test_t_typed_in_the_arguments_input_is_text(services: Services) -> None:
+    app = PaneHost(services, "shop_assistant")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PluginPane)
+        arguments = pane.query_one("#plugin-arguments", Input)
+        await wait_for(pilot, lambda: bool(arguments.value))
+        pane.action_show_tab("tab-try")
+        arguments.value = ""
+        arguments.focus()
+        await pilot.press("t")
+        await pilot.pause()
+        assert arguments.value == "t" and app.tries == []

@@ -188,6 +188,10 @@ class PluginPane(Vertical):
         for view in self.tools:
             option_list.replace_option_prompt(view.name, self._label(view))
 
+    def load_selections(self, session_key: str) -> None:
+        """Fetch the last prompt's selections of a session in a worker, then `show_selections` them."""
+        self._load_selections(session_key)
+
     def reload(self) -> None:
         """Reload the current client's list and the highlighted item's details (e.g. after a turn)."""
         if self.client is not None:
@@ -365,6 +369,17 @@ class PluginPane(Vertical):
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._set_details, name, manifest, schema, usage, arguments)
+
+    @work(thread=True, exclusive=True, group="plugin-pane-selections")
+    def _load_selections(self, session_key: str) -> None:
+        """Read the session's last selections, then show them as (plugin, matched term or "always")."""
+        try:
+            records = self.inspector.last_selections(session_key)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
+            self.app.call_from_thread(self.notify, str(exc), title="Plugins", severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_selections, [(r.plugin, r.term) for r in records])
 
     @work(thread=True, exclusive=True, group="plugin-pane-try")
     def _try(self, name: str, client: str, arguments: dict[str, Any]) -> None:
