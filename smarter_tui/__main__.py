@@ -1,4 +1,4 @@
-"""Command-line entry point: `smarter-tui [command] ...` (no command opens the app)."""
+"""Command-line entry point: `smarter-tui` opens the app; `smarter-tui COMMAND ...` runs a command."""
 
 from __future__ import annotations
 
@@ -6,10 +6,16 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit code."""
+    """Run the app (no arguments) or a command; return the process exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        from smarter_tui.ui.app import SmarterApp
+
+        SmarterApp().run()
+        return 0
     from smarter_tui.cli.main import run
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return run(args)
 
 
 if __name__ == "__main__":

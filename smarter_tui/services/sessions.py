@@ -82,6 +82,10 @@ class SessionService:
             raise NotFoundError(f"No session with key {key[:12]}…")
         return info
 
+    def tool_calls(self, key: str) -> list[ToolCallRecord]:
+        """Return the tool calls recorded for a session, in order (durations and errors included)."""
+        return self.db.sessions.tool_calls(self.session(key).session_key)
+
     def runtime(self, client: str, session_key: str | None) -> ClientRuntime:
         """Return the runtime of a client for a session (tools bound to the session's memory)."""
         return self.runtimes.build(client, session_key, self.db.memories)

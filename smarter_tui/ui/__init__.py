@@ -1,1 +1,1 @@
-"""ui layer."""
+"""The full-screen Textual app (the only textual importer)."""

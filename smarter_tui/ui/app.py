@@ -1,0 +1,242 @@
+"""The Textual application: owns the services, wires panes together, runs slow work in workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from smarter_tui.domain.errors import SmarterError
+from smarter_tui.ui.screens.debug_screen import DebugScreen
+from smarter_tui.ui.screens.key_modal import KeyModal
+from smarter_tui.ui.screens.main_screen import MainScreen
+from smarter_tui.ui.widgets.chat_pane import REOPEN_LAST, ChatPane
+from smarter_tui.ui.widgets.client_list import ClientList
+from smarter_tui.ui.widgets.plugin_pane import PluginPane
+
+if TYPE_CHECKING:
+    from smarter_tui.services import Services
+    from smarter_tui.services.clients import ClientView
+
+
+class SmarterApp(App[None]):
+    """smarter-tui: choose a client, chat with streaming answers, inspect plugins, browse history."""
+
+    TITLE = "smarter-tui"
+    CSS_PATH = "styles/app.tcss"
+    # F-keys and Ctrl+N/O are free in the prompt editor; priority keeps F7/F8 from selecting text there.
+    BINDINGS = [
+        Binding("ctrl+n", "new_session", "New chat"),
+        Binding("f2", "switch_client", "Clients"),
+        Binding("f3", "open_history", "History"),
+        Binding("f4", "toggle_plugins", "Plugins"),
+        Binding("f5", "debug_view", "Debug"),
+        Binding("ctrl+o", "export", "Export"),
+        Binding("f7", "copy_answer", "Copy answer", priority=True),
+        Binding("f8", "copy_code", "Copy code", priority=True),
+    ]
+
+    def __init__(self, open_services: Callable[[], Services] | None = None) -> None:
+        super().__init__()
+        self._open_services = open_services
+        self.services: Services | None = None
+        self.clients: list[ClientView] = []
+        self.main = MainScreen()
+
+    # -- start-up: paint first, then open the database and warm up in workers -------------------
+    def on_mount(self) -> None:
+        self.push_screen(self.main)
+        self._load_services()
+
+    @work(thread=True, exclusive=True, group="startup")
+    def _load_services(self) -> None:
+        try:
+            if self._open_services is not None:
+                services = self._open_services()
+            else:
+                from smarter_tui.services import Services
+
+                services = Services.open()
+            clients = services.clients()
+        except SmarterError as exc:
+            self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
+            return
+        self.call_from_thread(self._services_ready, services, clients)
+        services.warm_up()  # the SDK import happens here, off the UI thread, before any prompt
+
+    async def _services_ready(self, services: Services, clients: list[ClientView]) -> None:
+        self.services = services
+        self.clients = clients
+        self.main.query_one(ClientList).set_clients(clients)
+        if clients:
+            default = next((c for c in clients if c.name == "general_assistant"), clients[0])
+            self.main.query_one(ClientList).highlight_client(default.name)
+            await self.start_chat(default)
+
+    def on_unmount(self) -> None:
+        if self.services is not None:
+            self.services.close()
+
+    # -- clients and chats ------------------------------------------------------------------
+    @property
+    def chat(self) -> ChatPane:
+        """The chat pane of the main screen."""
+        return self.main.query_one(ChatPane)
+
+    async def start_chat(self, client: ClientView) -> None:
+        """Start a new chat with `client`, asking for its key first when the provider needs one."""
+        if client.problem:
+            self.notify(client.problem, title=client.app_name, severity="error")
+            return
+        if client.needs_key and client.key_name:
+            self.push_screen(
+                KeyModal(client.provider, client.key_name), lambda masked: self._key_stored(client, masked)
+            )
+            return
+        await self.chat.new_chat(client)
+        self.sub_title = f"{client.app_name} · {client.provider}/{client.model}"
+        self.main.query_one(PluginPane).show_client(client.name)
+
+    def _key_stored(self, client: ClientView, masked: str | None) -> None:
+        if masked is None:
+            return
+        self.notify(f"Key stored ({masked}).", title=client.provider)
+        self._refresh_clients(select=client.name)
+
+    @work(thread=True, exclusive=True, group="clients")
+    def _refresh_clients(self, select: str | None = None) -> None:
+        assert self.services is not None
+        clients = self.services.clients()
+        self.call_from_thread(self._clients_refreshed, clients, select)
+
+    async def _clients_refreshed(self, clients: list[ClientView], select: str | None) -> None:
+        self.clients = clients
+        self.main.query_one(ClientList).set_clients(clients)
+        chosen = next((c for c in clients if c.name == select), None)
+        if chosen is not None:
+            await self.start_chat(chosen)
+
+    @on(ClientList.Selected)
+    async def _client_selected(self, event: ClientList.Selected) -> None:
+        await self.start_chat(event.client)
+
+    @on(ChatPane.SelectionsChanged)
+    def _selections(self, event: ChatPane.SelectionsChanged) -> None:
+        self.main.query_one(PluginPane).show_selections(event.items)
+
+    # -- actions ----------------------------------------------------------------------------
+    async def action_new_session(self) -> None:
+        """Start a new chat with the current client."""
+        if self.chat.client is not None:
+            await self.start_chat(self.chat.client)
+
+    def action_switch_client(self) -> None:
+        """Focus the client list."""
+        self.main.query_one(ClientList).focus()
+
+    def action_toggle_plugins(self) -> None:
+        """Show or hide the plugin pane (and focus it when shown)."""
+        pane = self.main.query_one(PluginPane)
+        pane.display = not pane.display
+        if pane.display:
+            pane.focus()
+
+    def action_open_history(self) -> None:
+        """Open the history browser; a chosen session opens in the chat."""
+        from smarter_tui.ui.screens.history_screen import HistoryScreen
+
+        if self.services is not None:
+            self.push_screen(HistoryScreen(), self._history_closed)
+
+    def _history_closed(self, session_key: str | None) -> None:
+        if session_key:
+            self._open_session(session_key)
+
+    @work(thread=True, exclusive=True, group="open-session")
+    def _open_session(self, session_key: str) -> None:
+        assert self.services is not None
+        try:
+            info = self.services.sessions.session(session_key)
+            messages = self.services.history.messages(session_key, last=REOPEN_LAST)
+            calls = self.services.sessions.tool_calls(session_key)
+        except SmarterError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        client = next((c for c in self.clients if c.name == info.client), None)
+        if client is None:
+            self.call_from_thread(
+                self.notify, f"The client '{info.client}' no longer exists.", severity="error"
+            )
+            return
+        earlier = max(0, info.message_count - len(messages))
+        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier)
+
+    async def _show_session(
+        self, client: ClientView, key: str, messages: list[Any], calls: list[Any], earlier: int
+    ) -> None:
+        await self.chat.show_session(client, key, messages, calls, earlier)
+        self.main.query_one(ClientList).highlight_client(client.name)
+        self.main.query_one(PluginPane).show_client(client.name)
+        self.sub_title = f"{client.app_name} · session {key[:8]}"
+
+    def action_debug_view(self) -> None:
+        """Show the last turn's model requests and responses."""
+        self.push_screen(DebugScreen(self.chat.debug_json()))
+
+    def action_export(self) -> None:
+        """Export the current session as Markdown into the data directory."""
+        if self.chat.session_key is None:
+            self.notify("Nothing to export yet: send a prompt first.", severity="warning")
+            return
+        self._export(self.chat.session_key)
+
+    @work(thread=True, group="export")
+    def _export(self, session_key: str) -> None:
+        assert self.services is not None
+        try:
+            path = self.services.history.export_to_file(session_key, "markdown")
+        except (SmarterError, OSError) as exc:
+            self.call_from_thread(self.notify, str(exc), title="Export failed", severity="error")
+            return
+        self.call_from_thread(self.notify, str(path), title="Exported")
+
+    def action_copy_answer(self) -> None:
+        """Copy the last answer to the clipboard."""
+        self._copy(self.chat.last_answer(), "answer")
+
+    def action_copy_code(self) -> None:
+        """Copy the last code block of the last answer to the clipboard."""
+        self._copy(self.chat.last_code_block(), "code block")
+
+    def _copy(self, text: str, what: str) -> None:
+        if not text:
+            self.notify(f"No {what} to copy.", severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied the last {what} ({len(text)} characters).")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Command-palette entries for every action (the footer shows their keys)."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "New chat", "Start a new session with the current client", self.action_new_session
+        )
+        yield SystemCommand("Switch client", "Focus the client list", self.action_switch_client)
+        yield SystemCommand(
+            "Open history", "Browse, search and reopen saved sessions", self.action_open_history
+        )
+        yield SystemCommand("Inspect plugins", "Show or hide the plugin pane", self.action_toggle_plugins)
+        yield SystemCommand(
+            "Export session", "Write the session as Markdown to the data directory", self.action_export
+        )
+        yield SystemCommand(
+            "Toggle debug view", "Model requests and responses of the last turn", self.action_debug_view
+        )
+        yield SystemCommand(
+            "Copy last answer", "Copy the last answer to the clipboard", self.action_copy_answer
+        )
+        yield SystemCommand("Copy last code block", "Copy the last code block", self.action_copy_code)

@@ -1,0 +1,160 @@
+"""The app through Pilot: chat with the offline client, tool cards, cancel, switch clients, keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.messages import Role
+from smarter_tui.providers import OfflineProvider, make_provider
+from smarter_tui.services import Services
+from smarter_tui.ui.app import SmarterApp
+from smarter_tui.ui.screens.debug_screen import DebugScreen
+from smarter_tui.ui.screens.key_modal import KeyModal
+from smarter_tui.ui.widgets.assistant_message import AssistantMessage
+from smarter_tui.ui.widgets.chat_pane import ChatPane
+from smarter_tui.ui.widgets.client_list import ClientList
+from smarter_tui.ui.widgets.prompt_input import PromptInput
+from smarter_tui.ui.widgets.tool_card import ToolCard
+from smarter_tui.ui.widgets.welcome_card import WelcomeCard
+from tests.support.memory_keyring import MemoryKeyring
+from tests.ui.helpers import wait_for
+
+SIZE = (120, 40)
+
+
+def make_app(services: Services) -> SmarterApp:
+    return SmarterApp(open_services=lambda: services)
+
+
+async def ready(pilot) -> ChatPane:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: app.services is not None and app.chat.client is not None)
+    return app.chat
+
+
+async def test_offline_answer_with_tool_card(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        assert chat.client.name == "general_assistant"
+        assert chat.query(WelcomeCard)
+        prompt = chat.query_one(PromptInput)
+        prompt.text = "What is 2**16 + 17?"
+        prompt.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not chat.running and bool(chat.query(AssistantMessage)))
+        (card,) = chat.query(ToolCard)
+        assert card.tool_name == "calculator" and card.result == '{"result": 65553}'
+        assert "65553" in chat.last_answer()
+        assert chat.session_key and chat.status.session_key == chat.session_key
+        stored = services.history.messages(chat.session_key)
+        assert [m.role for m in stored] == [Role.SYSTEM, Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
+        card.collapsed = False  # expands and collapses
+        await pilot.pause()
+        assert "65553" in str(card.query_one(".tool-body").render())
+
+
+async def test_example_prompt_is_sent(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        examples = chat.query_one(WelcomeCard).query_one("OptionList")
+        examples.focus()
+        examples.highlighted = 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not chat.running and bool(chat.query(AssistantMessage)))
+        assert chat.query_one(PromptInput).prompts == [chat.client.examples[0]]
+
+
+async def test_escape_cancels_and_keeps_partial_answer(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    def slow(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if name == "offline":
+            return OfflineProvider(chunk_delay=0.1)
+        return make_provider(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    services = Services.open(
+        tmp_path / "slow.sqlite3", secrets=SecretStore(memory_keyring), provider_factory=slow
+    )
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        prompt = chat.query_one(PromptInput)
+        prompt.text = "Tell me a story about nothing in particular"
+        prompt.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(chat.query(AssistantMessage)) and len(chat.last_answer()) > 10)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not chat.running)
+        answer = chat.query(AssistantMessage).last()
+        assert answer.has_class("interrupted") and chat.status.state == "interrupted"
+        stored = services.history.messages(chat.session_key)
+        assert stored[-1].role is Role.ASSISTANT and stored[-1].interrupted
+        assert stored[-1].content and answer.text.startswith(stored[-1].content)
+
+
+async def test_switch_client_starts_new_chat(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        clients = app.main.query_one(ClientList)
+        clients.focus()
+        clients.highlight_client("shop_assistant")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: chat.client.name == "shop_assistant")
+        welcome = chat.query_one(WelcomeCard)
+        assert welcome.title_text == chat.client.app_name and chat.session_key is None
+        assert chat.query_one(PromptInput).placeholder == chat.client.placeholder
+
+
+async def test_client_needing_a_key_asks_for_it(
+    services: Services, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "real.yaml"
+    manifest.write_text(
+        "apiVersion: smarter.sh/v1\nkind: LLMClient\nmetadata: {name: real_one, description: x}\n"
+        "spec:\n  config: {provider: openai, appName: A Real One}\n  functions: []\n  plugins: []\n"
+    )
+    services.catalogue.apply_paths([manifest])
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        clients = app.main.query_one(ClientList)
+        clients.focus()
+        clients.highlight_client("real_one")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyModal))
+        modal = app.screen
+        modal.query_one("#key").value = "sk-test-abcdefghijklmnop"
+        await pilot.click("#store")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KeyModal))
+        assert memory_keyring.get_password("smarter-tui", "openai_api_key") == "sk-test-abcdefghijklmnop"
+        await wait_for(pilot, lambda: app.chat.client is not None and app.chat.client.name == "real_one")
+        assert not app.chat.client.needs_key
+
+
+async def test_debug_view_shows_requests_without_secrets(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        await chat.send("What is 6*7?")
+        await wait_for(pilot, lambda: not chat.running)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, DebugScreen))
+        text = app.screen.text
+        assert '"request"' in text and '"calculator"' in text and '"response"' in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DebugScreen))
+
+
+@pytest.mark.parametrize("binding", ["f7"])
+async def test_copy_last_answer(services: Services, binding: str) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        await chat.send("What is 6*7?")
+        await wait_for(pilot, lambda: not chat.running)
+        await pilot.press(binding)
+        assert app.clipboard == chat.last_answer() and "42" in app.clipboard
