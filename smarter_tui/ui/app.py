@@ -128,6 +128,12 @@ class SmarterApp(App[None]):
     def _selections(self, event: ChatPane.SelectionsChanged) -> None:
         self.main.query_one(PluginPane).show_selections(event.items)
 
+    @on(ChatPane.TurnCompleted)
+    def _turn_completed(self, event: ChatPane.TurnCompleted) -> None:
+        pane = self.main.query_one(PluginPane)
+        if pane.display:
+            pane.reload()  # the usage history now includes this turn
+
     # -- actions ----------------------------------------------------------------------------
     async def action_new_session(self) -> None:
         """Start a new chat with the current client."""
@@ -180,7 +186,9 @@ class SmarterApp(App[None]):
     ) -> None:
         await self.chat.show_session(client, key, messages, calls, earlier)
         self.main.query_one(ClientList).highlight_client(client.name)
-        self.main.query_one(PluginPane).show_client(client.name)
+        pane = self.main.query_one(PluginPane)
+        pane.show_client(client.name)
+        pane.load_selections(key)
         self.sub_title = f"{client.app_name} · session {key[:8]}"
 
     def action_debug_view(self) -> None:

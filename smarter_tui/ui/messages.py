@@ -7,16 +7,8 @@ from typing import Any
 from textual.message import Message
 
 
-class TextArrived(Message):
-    """New streamed text waits in the chat pane's buffer (posted once per batch, not per token)."""
-
-
-class TurnEventArrived(Message):
-    """A non-text event of the running turn (tool call, message saved, finished, failed)."""
-
-    def __init__(self, event: Any) -> None:
-        super().__init__()
-        self.event = event
+class TurnEventsArrived(Message):
+    """Turn events wait in the chat pane's queue (posted once per batch, not once per token)."""
 
 
 class TurnEnded(Message):

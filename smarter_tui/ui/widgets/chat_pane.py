@@ -28,7 +28,7 @@ from smarter_tui.domain.events import (
 )
 from smarter_tui.domain.messages import Message as ChatMessage
 from smarter_tui.domain.messages import Role
-from smarter_tui.ui.messages import TextArrived, TurnEnded, TurnEventArrived
+from smarter_tui.ui.messages import TurnEnded, TurnEventsArrived
 from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
@@ -76,7 +76,7 @@ class ChatPane(Vertical):
         self.session_key: str | None = None
         self.running = False
         self.debug_log: list[dict[str, Any]] = []
-        self._buffer: list[str] = []
+        self._buffer: list[Any] = []  # events from the worker thread, in order
         self._buffer_lock = threading.Lock()
         self._flush_posted = False
         self._answer: AssistantMessage | None = None
@@ -187,6 +187,8 @@ class ChatPane(Vertical):
         self.debug_log = []
         self._cards = {}
         self._answer = None
+        self._selections = []
+        self.post_message(self.SelectionsChanged([]))
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
         await self.transcript.mount(UserMessage(prompt))
         self.transcript.scroll_end(animate=False)
@@ -220,16 +222,13 @@ class ChatPane(Vertical):
         self.post_message(TurnEnded(outcome, error))
 
     def _on_event(self, event: Any) -> None:
-        """Runs in the worker thread: buffer text, forward everything else."""
-        if isinstance(event, TextDelta):
-            with self._buffer_lock:
-                self._buffer.append(event.text)
-                if self._flush_posted:
-                    return
-                self._flush_posted = True
-            self.post_message(TextArrived())
-        else:
-            self.post_message(TurnEventArrived(event))
+        """Runs in the worker thread: queue the event; wake the UI once per batch, not per token."""
+        with self._buffer_lock:
+            self._buffer.append(event)
+            if self._flush_posted:
+                return
+            self._flush_posted = True
+        self.post_message(TurnEventsArrived())
 
     def action_cancel(self) -> None:
         """Cancel the running answer (the partial text stays, marked interrupted)."""
@@ -239,39 +238,45 @@ class ChatPane(Vertical):
             self.status.state = "cancelling…"
 
     # -- rendering events ----------------------------------------------------------------------
-    def _take_text(self) -> str:
+    def _take_events(self) -> list[Any]:
         with self._buffer_lock:
-            text = "".join(self._buffer)
-            self._buffer.clear()
+            events = self._buffer
+            self._buffer = []
             self._flush_posted = False
-        return text
+        return events
 
-    async def _flush(self) -> None:
-        text = self._take_text()
-        if not text:
-            return
+    @on(TurnEventsArrived)
+    async def _events_arrived(self, message: TurnEventsArrived) -> None:
+        """Render queued events in order; consecutive text deltas become one Markdown append."""
+        message.stop()
+        await self._drain()
+
+    async def _drain(self) -> None:
+        text: list[str] = []
+        for event in self._take_events():
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+                continue
+            if text:
+                await self._write("".join(text))
+                text = []
+            await self._render_event(event)
+        if text:
+            await self._write("".join(text))
+        self.transcript.scroll_end(animate=False)
+
+    async def _write(self, text: str) -> None:
         if self._answer is None:
             self._answer = AssistantMessage()
             await self.transcript.mount(self._answer)
             self.status.state = "streaming…"
         await self._answer.write(text)
-        self.transcript.scroll_end(animate=False)
 
-    @on(TextArrived)
-    async def _text_arrived(self, event: TextArrived) -> None:
-        event.stop()
-        await self._flush()
-
-    @on(TurnEventArrived)
-    async def _turn_event(self, message: TurnEventArrived) -> None:
-        message.stop()
-        await self._flush()
-        event = message.event
+    async def _render_event(self, event: Any) -> None:
         if isinstance(event, PluginSelected):
             self._selections.append((event.plugin, event.term))
             self.post_message(self.SelectionsChanged(list(self._selections)))
         elif isinstance(event, ModelRequestSent):
-            self._selections = []
             self.debug_log.append({"round": event.round, "request": event.request})
         elif isinstance(event, AssistantMessageAdded):
             if event.response:
@@ -296,7 +301,6 @@ class ChatPane(Vertical):
             self.status.rounds = event.rounds
         elif isinstance(event, TurnFailed):
             self.notify(event.error, title="The model call failed", severity="error", timeout=8)
-        self.transcript.scroll_end(animate=False)
 
     def _set_session(self, key: str) -> None:
         self.session_key = self.status.session_key = key
@@ -304,7 +308,7 @@ class ChatPane(Vertical):
     @on(TurnEnded)
     async def _turn_ended(self, message: TurnEnded) -> None:
         message.stop()
-        await self._flush()
+        await self._drain()
         if self._answer is not None:
             await self._answer.finish(interrupted=message.outcome is None or bool(message.error))
             self._answer = None

@@ -31,8 +31,9 @@ class ClientList(OptionList):
         self.clear_options()
         for view in clients:
             badge = " [b $success]offline[/]" if view.offline else ""
-            key = " [b $warning]key needed[/]" if view.needs_key else ""
-            label = f"[b]{view.app_name}[/]\n  {view.assistant} · {view.provider}/{view.model}{badge}{key}"
+            key = " [b $warning]key?[/]" if view.needs_key else ""
+            where = view.model if view.offline else f"{view.provider}/{view.model}"
+            label = f"[b]{view.app_name}[/]{badge}{key}\n  [dim]{view.assistant} · {where}[/]"
             self.add_option(Option(label, id=view.name))
 
     def highlight_client(self, name: str) -> None:
