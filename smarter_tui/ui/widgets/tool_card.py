@@ -30,12 +30,7 @@ class ToolCard(Collapsible):
         super().__init__(self._body, title=self._heading("running…"), collapsed=True, classes="tool-card")
 
     def _heading(self, state: str) -> str:
-        label = (
-            self.tool_name
-            if not self.source or self.source == self.tool_name
-            else (f"{self.tool_name} ({self.source})")
-        )
-        return f"⚙ {label} · {state}"
+        return f"⚙ {self.source or self.tool_name} · {state}"
 
     def _body_text(self) -> str:
         parts = [f"arguments:\n{_pretty(self.arguments) or '{}'}"]
