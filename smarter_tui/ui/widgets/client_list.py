@@ -32,8 +32,9 @@ class ClientList(OptionList):
         for view in clients:
             badge = " [b $success]offline[/]" if view.offline else ""
             key = " [b $warning]key?[/]" if view.needs_key else ""
-            where = view.model if view.offline else f"{view.provider}/{view.model}"
-            label = f"[b]{view.app_name}[/]{badge}{key}\n  [dim]{view.assistant} · {where}[/]"
+            # The offline badge already says where answers come from; real providers show provider/model.
+            where = view.assistant if view.offline else f"{view.assistant} · {view.provider}/{view.model}"
+            label = f"[b]{view.app_name}[/]{badge}{key}\n  [dim]{where}[/]"
             self.add_option(Option(label, id=view.name))
 
     def highlight_client(self, name: str) -> None:
