@@ -158,3 +158,35 @@ async def test_copy_last_answer(services: Services, binding: str) -> None:
         await wait_for(pilot, lambda: not chat.running)
         await pilot.press(binding)
         assert app.clipboard == chat.last_answer() and "42" in app.clipboard
+
+
+async def test_search_history_reopen_and_continue(services: Services) -> None:
+    from smarter_tui.ui.screens.history_screen import HistoryScreen
+
+    first = await services.sessions.send(
+        "Remember that my cat is called Whiskers", client="general_assistant"
+    )
+    await services.sessions.send("What is 2**10?", client="general_assistant")
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        search = app.screen.query_one("#history-search")
+        search.focus()
+        search.value = "Whiskers"
+        await pilot.press("enter")
+        table = app.screen.query_one("#history-table")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.chat.session_key == first.session_key)
+        await wait_for(pilot, lambda: bool(app.chat.query(ToolCard)))
+        assert "Whiskers" in app.chat.query(AssistantMessage).last().text
+        await app.chat.send("What do you know about me?")
+        await wait_for(pilot, lambda: not app.chat.running)
+        assert "Whiskers" in app.chat.last_answer()
+        stored = services.history.messages(first.session_key)
+        prompts = [m.content for m in stored if m.role is Role.USER]
+        assert prompts == ["Remember that my cat is called Whiskers", "What do you know about me?"]
+        assert services.history.count() == 2  # continued, not a new session
