@@ -8,7 +8,7 @@ from .kinds import KINDS, MANIFEST_CLASSES, canonical_kind
 from .llmclient import LLMClientManifest
 from .loader import LoadedManifest, load_file, load_text
 from .plugin_kinds import ApiPluginManifest, PluginManifest, SqlPluginManifest
-from .sql import quoted_placeholders, sql_placeholders, unquote_placeholders
+from .sql import quoted_placeholders, sql_placeholders
 
 __all__ = [
     "KINDS",
@@ -32,5 +32,4 @@ __all__ = [
     "normalise_name",
     "quoted_placeholders",
     "sql_placeholders",
-    "unquote_placeholders",
 ]

@@ -25,39 +25,10 @@ def quoted_placeholders(query: str) -> list[tuple[str, str]]:
     """Return `(name, literal)` for each placeholder written inside a quoted SQL literal.
 
     Smarter pasted values into the SQL text, so its manifests write `'{keyword}'` or
-    `'%{keyword}%'`; we bind values as parameters instead (see `unquote_placeholders`).
+    `'%{keyword}%'`; we bind values as parameters instead (see `smarter_tui.plugins.sql.translate_query`).
     """
     found: list[tuple[str, str]] = []
     for literal in _LITERAL.finditer(query):
         for match in _PLACEHOLDER.finditer(literal.group(0)):
             found.append((match.group(1), literal.group(0)))
     return found
-
-
-def unquote_placeholders(query: str, dialect: str = "sqlite") -> str:
-    """Return `query` with quoted placeholders rewritten as expressions over the bare placeholder.
-
-    `'{kw}'` -> `{kw}`; `'%{kw}%'` -> `('%' || {kw} || '%')` (MySQL: `CONCAT('%', {kw}, '%')`).
-    The executor then binds every `{name}` as a driver parameter; no value enters the SQL text.
-    """
-
-    def rewrite(literal: re.Match[str]) -> str:
-        body = literal.group(0)[1:-1]
-        if not _PLACEHOLDER.search(body):
-            return literal.group(0)
-        parts: list[str] = []
-        position = 0
-        for match in _PLACEHOLDER.finditer(body):
-            if match.start() > position:
-                parts.append("'" + body[position : match.start()] + "'")
-            parts.append(match.group(0))
-            position = match.end()
-        if position < len(body):
-            parts.append("'" + body[position:] + "'")
-        if len(parts) == 1:
-            return parts[0]
-        if dialect == "mysql":
-            return "CONCAT(" + ", ".join(parts) + ")"
-        return "(" + " || ".join(parts) + ")"
-
-    return _LITERAL.sub(rewrite, query)

@@ -9,7 +9,7 @@ from smarter_tui.plugins.functions.date_calculator import DateCalculatorTool
 from smarter_tui.plugins.functions.memory import CreateMemoryTool, RecallMemoryTool
 from smarter_tui.plugins.functions.weather import WeatherTool
 from smarter_tui.plugins.registry import build_function, build_plugin, plugin_binding
-from smarter_tui.plugins.sql import SqlPluginTool, sql_placeholders
+from smarter_tui.plugins.sql import SqlPluginTool
 from smarter_tui.plugins.static import StaticPluginTool
 
 __all__ = [
@@ -24,5 +24,4 @@ __all__ = [
     "build_function",
     "build_plugin",
     "plugin_binding",
-    "sql_placeholders",
 ]

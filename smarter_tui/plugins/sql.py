@@ -60,15 +60,6 @@ def normalise_engine(db_engine: str | None) -> str:
     return _ENGINES[key]
 
 
-def sql_placeholders(query: str) -> list[str]:
-    """Return the placeholder names used in a query, in order of first use (for apply checks)."""
-    seen: list[str] = []
-    for name in _PLACEHOLDER.findall(query):
-        if name not in seen:
-            seen.append(name)
-    return seen
-
-
 def translate_query(query: str, engine: str = "sqlite") -> tuple[str, list[str]]:
     """Return (driver SQL, placeholder names in bind order) for a manifest query.
 

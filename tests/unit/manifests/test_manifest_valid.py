@@ -15,7 +15,6 @@ from smarter_tui.manifests import (
     load_text,
     quoted_placeholders,
     sql_placeholders,
-    unquote_placeholders,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -208,10 +207,6 @@ def test_sql_helpers() -> None:
     query = "SELECT * FROM t WHERE a = '{a}' AND b LIKE '%{b}%' AND c = {c} AND d = '{x'"
     assert sql_placeholders(query) == ["a", "b", "c"]
     assert quoted_placeholders(query) == [("a", "'{a}'"), ("b", "'%{b}%'")]
-    assert unquote_placeholders(query) == (
-        "SELECT * FROM t WHERE a = {a} AND b LIKE ('%' || {b} || '%') AND c = {c} AND d = '{x'"
-    )
-    assert "CONCAT('%', {b}, '%')" in unquote_placeholders(query, dialect="mysql")
 
 
 def test_import_is_light() -> None:
