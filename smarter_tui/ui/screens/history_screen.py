@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -79,6 +81,8 @@ class HistoryScreen(Screen[str | None]):
     }
     """
 
+    AUTO_FOCUS = "#history-table"
+
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_search", "Search"),
@@ -105,6 +109,11 @@ class HistoryScreen(Screen[str | None]):
         self._loaded = 0  # sessions fetched so far in list mode (the next page's offset)
         self._total = 0  # sessions in the database, as last counted
         self._loading = False
+        self._gone = False
+        self._footer_mounted = False
+        # Whether the footer shows the session actions enabled. Assumed at first, so the common
+        # case (rows arrive) needs no footer refresh, which recomposes it and delays the first paint.
+        self._selected = True
         self._search_timer: Timer | None = None
         self._preview_timer: Timer | None = None
 
@@ -119,11 +128,11 @@ class HistoryScreen(Screen[str | None]):
         with Horizontal(id="history-body"):
             yield SessionTable(id="history-table")
             yield SessionPreview(id="history-preview")
-        yield Footer()
+        # The Footer is mounted after the first rows are painted: it recomposes on every focus and
+        # screen-stack change, which would otherwise delay the first paint by tens of milliseconds.
 
     def on_mount(self) -> None:
-        """Focus the table and fetch the first page."""
-        self.table.focus()
+        """Fetch the first page (AUTO_FOCUS has put the focus on the table)."""
         self._reload_list()
 
     # -- helpers ------------------------------------------------------------------------------
@@ -165,13 +174,31 @@ class HistoryScreen(Screen[str | None]):
         more = f"{shown:,} of {self._total:,} {noun}" if shown < self._total else f"{self._total:,} {noun}"
         self._set_status(f"{more} · newest first")
 
+    def _deliver(self, callback: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """From a worker thread: run `callback` on the UI thread, unless this screen closed meanwhile."""
+
+        def guarded() -> None:
+            if self.is_attached and not self._gone:
+                callback(*args, **kwargs)
+
+        with suppress(RuntimeError):  # the app is shutting down: nobody is left to show anything to
+            self.app.call_from_thread(guarded)
+
+    def on_unmount(self) -> None:
+        """Drop results that arrive after the screen closed."""
+        self._gone = True
+
     def _fail(self, what: str, exc: BaseException) -> None:
-        self.notify(_human(what, exc), title=what, severity="error", timeout=8)
+        self.app.notify(_human(what, exc), title=what, severity="error", timeout=8)
+
+    def _fail_from_thread(self, what: str, exc: BaseException) -> None:
+        """From a worker thread: report a failure (even if this screen has closed meanwhile)."""
+        self.app.call_from_thread(self._fail, what, exc)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim session actions in the footer while no session is highlighted."""
-        if action in {"rename", "delete", "export"} and self.is_mounted:
-            return True if self.table.current_key else None
+        if action in {"rename", "delete", "export"}:
+            return True if self._selected else None
         return True
 
     # -- loading the list ---------------------------------------------------------------------
@@ -188,11 +215,21 @@ class HistoryScreen(Screen[str | None]):
             sessions = self.history.list(limit=self.page_size, offset=offset)
             total = self.history.count() if replace else None
         except Exception as exc:  # noqa: BLE001  (any failure becomes a notification, never a crash)
-            self.app.call_from_thread(self._page_failed, request, exc)
+            self._deliver(self._page_failed, request, exc)
             return
-        self.app.call_from_thread(self._show_page, request, sessions, total, replace)
+        self._deliver(self._show_page, request, sessions, total, replace)
+
+    def _ensure_footer(self) -> None:
+        if not self._footer_mounted:
+            self._footer_mounted = True
+            self.call_after_refresh(self.call_later, self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # a new Footer shows nothing until bindings are published
 
     def _page_failed(self, request: int, exc: BaseException) -> None:
+        self._ensure_footer()
         if request == self._request:
             self._loading = False
             self._set_status("Could not load sessions")
@@ -210,9 +247,10 @@ class HistoryScreen(Screen[str | None]):
             self._total = max(self._loaded, self.table.row_count)
         self.shown_query = ""
         self._list_status()
+        self._ensure_footer()
         if replace:
             self._schedule_preview()
-        self.refresh_bindings()
+        self._refresh_actions()
 
     @on(SessionTable.NearEnd)
     def _load_more(self) -> None:
@@ -261,9 +299,9 @@ class HistoryScreen(Screen[str | None]):
         try:
             hits = self.history.search_sessions(query, limit=SEARCH_LIMIT)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._fail, "Search failed", exc)
+            self._fail_from_thread("Search failed", exc)
             return
-        self.app.call_from_thread(self._show_hits, request, query, hits)
+        self._deliver(self._show_hits, request, query, hits)
 
     def _show_hits(self, request: int, query: str, hits: list[SearchHit]) -> None:
         if request != self._request:
@@ -277,14 +315,22 @@ class HistoryScreen(Screen[str | None]):
         else:
             self._set_status(f"No session mentions “{query}” · Esc returns to the list")
         self._schedule_preview()
-        self.refresh_bindings()
+        self._refresh_actions()
 
     # -- preview ------------------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _row_highlighted(self) -> None:
         self._schedule_preview()
-        self.refresh_bindings()
+        self._refresh_actions()
+
+    def _refresh_actions(self) -> None:
+        """Re-check the session actions when a session became selected or unselected."""
+        # Only then: the footer recomposes on every refresh, which would slow down the cursor.
+        selected = self.table.current_key is not None
+        if selected != self._selected:
+            self._selected = selected
+            self.refresh_bindings()
 
     def _schedule_preview(self) -> None:
         if self._preview_timer is not None:
@@ -306,9 +352,9 @@ class HistoryScreen(Screen[str | None]):
         try:
             messages = self.history.messages(key, last=PREVIEW_MESSAGES)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._preview_failed, key, exc)
+            self._deliver(self._preview_failed, key, exc)
             return
-        self.app.call_from_thread(self._show_preview, key, messages)
+        self._deliver(self._show_preview, key, messages)
 
     def _show_preview(self, key: str, messages: list[Message]) -> None:
         if self.table.current_key == key:
@@ -368,9 +414,9 @@ class HistoryScreen(Screen[str | None]):
         try:
             self.history.rename(key, title)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._fail, "Could not rename the session", exc)
+            self._fail_from_thread("Could not rename the session", exc)
             return
-        self.app.call_from_thread(self._renamed, key, title)
+        self._deliver(self._renamed, key, title)
 
     def _renamed(self, key: str, title: str) -> None:
         self.table.set_title(key, title)
@@ -398,9 +444,9 @@ class HistoryScreen(Screen[str | None]):
         try:
             self.history.delete(key)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._fail, "Could not delete the session", exc)
+            self._fail_from_thread("Could not delete the session", exc)
             return
-        self.app.call_from_thread(self._deleted, key, title)
+        self._deliver(self._deleted, key, title)
 
     def _deleted(self, key: str, title: str) -> None:
         if self.table.remove_session(key) and self.shown_query == "":
@@ -408,7 +454,7 @@ class HistoryScreen(Screen[str | None]):
             self._total = max(0, self._total - 1)
             self._list_status()
         self._schedule_preview()
-        self.refresh_bindings()
+        self._refresh_actions()
         self.notify(f"Deleted “{title}”")
 
     def action_export(self, fmt: ExportFormat) -> None:
@@ -423,7 +469,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             path = self.history.export_to_file(key, fmt)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._fail, "Export failed", exc)
+            self._fail_from_thread("Export failed", exc)
             return
         label = "Markdown" if fmt == "markdown" else "JSON"
-        self.app.call_from_thread(self.notify, str(path), title=f"Exported {label}", timeout=10)
+        self.app.call_from_thread(self.app.notify, str(path), title=f"Exported {label}", timeout=10)
