@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -29,11 +30,11 @@ class HistoryService:
         """Return the number of saved sessions (of one client if given)."""
         return self.db.sessions.count(client=client)
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Return full-text hits over message content, best first."""
         return self.db.sessions.search(query, limit=limit)
 
-    def search_sessions(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search_sessions(self, query: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Return the best full-text hit of each matching session, best session first.
 
         At most `limit` sessions; the hit's snippet marks matched words with « ». A query with
@@ -53,7 +54,7 @@ class HistoryService:
         """Return a session's summary; raise NotFoundError for an unknown key."""
         return self.sessions.session(key)
 
-    def messages(self, key: str, last: int | None = None) -> list[Message]:
+    def messages(self, key: str, last: int | None = None) -> builtins.list[Message]:
         """Return a session's messages in order (system prompt first); raise NotFoundError."""
         info = self.sessions.session(key)
         return self.db.sessions.messages(info.session_key, last=last)

@@ -218,3 +218,33 @@ async def test_empty_history_and_actions_without_a_session(services: Services) -
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         assert "No saved sessions yet" in str(app.screen.query_one("#history-status").render())
+
+
+async def test_scrolling_to_the_end_loads_more(services: Services) -> None:
+    insert_sessions(services, [f"Question number {i}" for i in range(120)])
+    app = HostApp(services, page_size=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == 50
+        assert table(app).cursor_row == 0
+        table(app).scroll_end(animate=False, immediate=True)  # a mouse wheel moves the view, not the cursor
+        await settle(pilot)
+        assert table(app).row_count == 100
+        assert table(app).cursor_row == 0
+
+
+async def test_confirm_modal_keys(services: Services) -> None:
+    keys = insert_sessions(services, PROMPTS)
+    app = HostApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(table(app).keys()) == 3
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert table(app).keys() == [keys[1], keys[0]]
