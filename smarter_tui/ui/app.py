@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,8 @@ class SmarterApp(App[None]):
         services.warm_up()  # the SDK import happens here, off the UI thread, before any prompt
 
     async def _services_ready(self, services: Services, clients: list[ClientView]) -> None:
+        # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
+        gc.freeze()
         self.services = services
         self.clients = clients
         self.main.query_one(ClientList).set_clients(clients)
@@ -78,6 +81,7 @@ class SmarterApp(App[None]):
             await self.start_chat(default)
 
     def on_unmount(self) -> None:
+        gc.unfreeze()
         if self.services is not None:
             self.services.close()
 
@@ -184,6 +188,8 @@ class SmarterApp(App[None]):
     async def _show_session(
         self, client: ClientView, key: str, messages: list[Any], calls: list[Any], earlier: int
     ) -> None:
+        if not self.is_running:  # the worker finished after the app began to exit
+            return
         await self.chat.show_session(client, key, messages, calls, earlier)
         self.main.query_one(ClientList).highlight_client(client.name)
         pane = self.main.query_one(PluginPane)
