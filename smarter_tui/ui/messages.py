@@ -14,7 +14,8 @@ class TurnEventsArrived(Message):
 class TurnEnded(Message):
     """The turn worker finished: `outcome` is None when it was cancelled, `error` when it raised."""
 
-    def __init__(self, outcome: Any | None, error: str | None = None) -> None:
+    def __init__(self, outcome: Any | None, error: str | None = None, generation: int = 0) -> None:
         super().__init__()
         self.outcome = outcome
         self.error = error
+        self.generation = generation

@@ -190,3 +190,27 @@ async def test_search_history_reopen_and_continue(services: Services) -> None:
         prompts = [m.content for m in stored if m.role is Role.USER]
         assert prompts == ["Remember that my cat is called Whiskers", "What do you know about me?"]
         assert services.history.count() == 2  # continued, not a new session
+
+
+async def test_switching_client_mid_answer_saves_it_interrupted(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    def slow(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if name == "offline":
+            return OfflineProvider(chunk_delay=0.1)
+        return make_provider(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    services = Services.open(
+        tmp_path / "slow.sqlite3", secrets=SecretStore(memory_keyring), provider_factory=slow
+    )
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        await chat.send("Tell me a long story about nothing at all, please")
+        await wait_for(pilot, lambda: bool(chat.query(AssistantMessage)))
+        old_key = chat.session_key
+        await app.start_chat(next(c for c in app.clients if c.name == "shop_assistant"))
+        await pilot.pause(0.5)  # the old turn's remaining events must not reach the new chat
+        assert chat.client.name == "shop_assistant" and chat.session_key is None
+        assert not chat.query(AssistantMessage) and not chat.running
+        await wait_for(pilot, lambda: services.history.messages(old_key)[-1].interrupted)

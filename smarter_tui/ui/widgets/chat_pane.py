@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import threading
@@ -82,6 +83,8 @@ class ChatPane(Vertical):
         self._answer: AssistantMessage | None = None
         self._cards: dict[str, ToolCard] = {}
         self._selections: list[tuple[str, str]] = []
+        self._generation = 0  # bumped when the chat changes: events of an older turn are dropped
+        self._cancel_generation: int | None = None
         self._turn_loop: asyncio.AbstractEventLoop | None = None
         self._turn_task: asyncio.Task[Any] | None = None
 
@@ -103,6 +106,7 @@ class ChatPane(Vertical):
     # -- starting and reopening chats ----------------------------------------------------------
     async def new_chat(self, client: ClientView) -> None:
         """Start a new chat with `client` (the session is created with the first prompt)."""
+        self._leave_turn()
         self.client, self.session_key = client, None
         await self.transcript.remove_children()
         await self.transcript.mount(WelcomeCard(client.app_name, client.welcome, client.examples))
@@ -120,6 +124,7 @@ class ChatPane(Vertical):
         earlier: int,
     ) -> None:
         """Render a saved session (its last messages) so the user can read and continue it."""
+        self._leave_turn()
         self.client, self.session_key = client, session_key
         await self.transcript.remove_children()
         durations = {c.tool_call_id: c for c in tool_calls}
@@ -155,6 +160,13 @@ class ChatPane(Vertical):
         self.transcript.scroll_end(animate=False)
         self._reset_status()
         self.query_one(PromptInput).placeholder = client.placeholder
+
+    def _leave_turn(self) -> None:
+        """Cancel a running turn (it is saved as interrupted) and ignore its remaining events."""
+        self.action_cancel()
+        self._generation += 1
+        self.running = False
+        self._answer = None
 
     def _reset_status(self) -> None:
         status = self.status
@@ -192,10 +204,10 @@ class ChatPane(Vertical):
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
         await self.transcript.mount(UserMessage(prompt))
         self.transcript.scroll_end(animate=False)
-        self._run_turn(prompt, self.client.name, self.session_key)
+        self._run_turn(prompt, self.client.name, self.session_key, self._generation)
 
-    @work(thread=True, exclusive=True, group="turn")
-    def _run_turn(self, prompt: str, client: str, session_key: str | None) -> None:
+    @work(thread=True, group="turn")
+    def _run_turn(self, prompt: str, client: str, session_key: str | None, generation: int) -> None:
         """Run the turn on a private event loop; events reach the UI as messages."""
         services = self.app.services  # type: ignore[attr-defined]
         loop = asyncio.new_event_loop()
@@ -204,11 +216,15 @@ class ChatPane(Vertical):
             if session_key is None:
                 # Create the session first so its key is known even if the turn is cancelled.
                 session_key = services.sessions.start(client).session_key
-                self.app.call_from_thread(self._set_session, session_key)
+                self.app.call_from_thread(self._set_session, session_key, generation)
             task = loop.create_task(
-                services.sessions.send(prompt, session_key=session_key, on_event=self._on_event)
+                services.sessions.send(
+                    prompt, session_key=session_key, on_event=lambda e: self._on_event(e, generation)
+                )
             )
             self._turn_loop, self._turn_task = loop, task
+            if self._cancel_generation == generation:  # Esc came before the task existed
+                task.cancel()
             outcome = loop.run_until_complete(task)
         except asyncio.CancelledError:
             outcome = None
@@ -217,14 +233,15 @@ class ChatPane(Vertical):
         except Exception as exc:  # an unexpected failure must still end the turn visibly
             error = f"{type(exc).__name__}: {exc}"
         finally:
-            self._turn_loop = self._turn_task = None
+            if self._turn_loop is loop:  # a newer turn may already own these
+                self._turn_loop = self._turn_task = None
             loop.close()
-        self.post_message(TurnEnded(outcome, error))
+        self.post_message(TurnEnded(outcome, error, generation))
 
-    def _on_event(self, event: Any) -> None:
+    def _on_event(self, event: Any, generation: int) -> None:
         """Runs in the worker thread: queue the event; wake the UI once per batch, not per token."""
         with self._buffer_lock:
-            self._buffer.append(event)
+            self._buffer.append((generation, event))
             if self._flush_posted:
                 return
             self._flush_posted = True
@@ -232,10 +249,14 @@ class ChatPane(Vertical):
 
     def action_cancel(self) -> None:
         """Cancel the running answer (the partial text stays, marked interrupted)."""
+        if not self.running:
+            return
+        self._cancel_generation = self._generation
         loop, task = self._turn_loop, self._turn_task
-        if self.running and loop is not None and task is not None:
-            loop.call_soon_threadsafe(task.cancel)
-            self.status.state = "cancelling…"
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the turn already ended
+                loop.call_soon_threadsafe(task.cancel)
+        self.status.state = "cancelling…"
 
     # -- rendering events ----------------------------------------------------------------------
     def _take_events(self) -> list[Any]:
@@ -253,7 +274,9 @@ class ChatPane(Vertical):
 
     async def _drain(self) -> None:
         text: list[str] = []
-        for event in self._take_events():
+        for generation, event in self._take_events():
+            if generation != self._generation:
+                continue
             if isinstance(event, TextDelta):
                 text.append(event.text)
                 continue
@@ -302,12 +325,15 @@ class ChatPane(Vertical):
         elif isinstance(event, TurnFailed):
             self.notify(event.error, title="The model call failed", severity="error", timeout=8)
 
-    def _set_session(self, key: str) -> None:
-        self.session_key = self.status.session_key = key
+    def _set_session(self, key: str, generation: int) -> None:
+        if generation == self._generation:
+            self.session_key = self.status.session_key = key
 
     @on(TurnEnded)
     async def _turn_ended(self, message: TurnEnded) -> None:
         message.stop()
+        if message.generation != self._generation:
+            return  # a turn the user left (new chat or another session); it was saved interrupted
         await self._drain()
         if self._answer is not None:
             await self._answer.finish(interrupted=message.outcome is None or bool(message.error))
