@@ -1,0 +1,120 @@
+"""Resident memory of the app after a 2,000-token answer.
+
+Each run is a fresh Python process (`--one-run`) that runs the real `SmarterApp` HEADLESS through
+Pilot (`app.run_test(size=(120, 40))`, so no terminal I/O buffers, but every widget, the
+compositor, the services, the openai SDK and the database are real) and sends one prompt to a
+loopback OpenAI-compatible server (`tests/support/fake_openai.FakeOpenAI`, run in ANOTHER
+process so its memory is not counted). The server answers with the same 2,000-chunk structured
+Markdown answer as `tui_streaming.py`, at full speed. Once the answer is fully rendered and the
+turn has ended (saved), the process reads its own `/proc/self/status`:
+- VmRSS: resident memory now (the figure compared with the target), and
+- VmHWM: the peak resident memory of the process so far.
+Both include the Python interpreter, the pytest-free test harness (Pilot), Textual and the SDK.
+
+Run: .venv/bin/python benchmarks/tui_memory.py [--runs 5]
+Target: RSS < 120 MB (Elia/oterm: about 280-300 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tui_streaming import (  # noqa: E402
+    FULL_TOKENS,
+    ROOT,
+    SENTINEL,
+    ServerProcess,
+    answer_chunks,
+    open_services,
+    ready_app,
+    rendered_at,
+    wait_until,
+)
+
+
+def status_mb() -> dict[str, float]:
+    """Return VmRSS and VmHWM of this process in MiB."""
+    values: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+async def drive(server: ServerProcess, home: Path) -> dict[str, float]:
+    """Start the app, stream one 2,000-token answer, return memory figures."""
+    from smarter_tui.ui.app import SmarterApp
+
+    services = open_services(home, server.base_url)
+    app = SmarterApp(open_services=lambda: services)
+    figures: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_app(pilot)
+        figures.update({f"before_{k}": v for k, v in status_mb().items()})
+        chunks = answer_chunks(FULL_TOKENS)
+        server.enqueue(chunks=chunks)
+        await app.chat.send("Write a long answer with a list and some code.")
+        await rendered_at(pilot)
+        await wait_until(pilot, lambda: not app.chat.running)
+        await pilot.pause(0.2)
+        assert app.chat.last_answer().endswith(f"{SENTINEL}.")
+        figures.update(status_mb())
+    return figures
+
+
+def one_run() -> None:
+    """Child process: print one run's figures as JSON on the last line of stdout."""
+    server = ServerProcess()
+    try:
+        with tempfile.TemporaryDirectory(prefix="smarter-memory-") as tmp:
+            os.environ["SMARTER_TUI_HOME"] = tmp
+            figures = asyncio.run(drive(server, Path(tmp)))
+    finally:
+        server.stop()
+    print(json.dumps(figures))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_run:
+        one_run()
+        return
+    runs = []
+    for i in range(args.runs):
+        done = subprocess.run(
+            [sys.executable, __file__, "--one-run"], capture_output=True, text=True, cwd=ROOT
+        )
+        if done.returncode != 0:
+            sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"run {i}: " + ", ".join(f"{k}={v:.1f} MB" for k, v in runs[-1].items()), flush=True)
+    for key, label, target in (
+        ("before_VmRSS", "RSS when ready, before the prompt", None),
+        ("VmRSS", "RSS after the 2,000-token answer", 120.0),
+        ("VmHWM", "peak RSS (VmHWM) after the answer", None),
+    ):
+        values = [r[key] for r in runs]
+        median = statistics.median(values)
+        verdict = f"  target < {target:g} MB: {'OK' if median < target else 'MISSED'}" if target else ""
+        print(
+            f"{label}: median {median:.1f} MB, min {min(values):.1f}, max {max(values):.1f} "
+            f"over {len(values)} runs (headless run_test){verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Start-up to a usable screen: the real `smarter-tui` program in a real terminal (tmux 120x40).
+
+What is measured: the wall time from launching the program (just before `tmux new-session`
+is called, so tmux's own spawn cost is included) until a `tmux capture-pane -p` of the pane
+shows BOTH
+- the client list filled in (a line starting with `│ General Assistant`: the bundled client's
+  row in the left-hand list; the welcome card's title is further right), and
+- the chat input showing the chosen client's placeholder (`Ask me anything...`, ASCII dots;
+  the input's built-in default is `Ask me anything…` with a Unicode ellipsis, so the client's
+  one only appears once the services are open and the chat with `general_assistant` started).
+The pane is polled about every 10 ms, so figures carry up to ~10 ms (plus one capture) of
+polling granularity. The program is killed after each run.
+
+Two cases, reported separately:
+- first run: a brand-new `SMARTER_TUI_HOME` per run (database created, examples seeded);
+- warm start: one `SMARTER_TUI_HOME` reused (created by an unmeasured run first).
+The OS file cache is warm in both (one unmeasured run up front).
+
+Bytecode: an installed package ships (or writes on first import) `.pyc` files, but this
+workspace exports PYTHONDONTWRITEBYTECODE=1, so every launch here recompiles the project's own
+~60 modules from source (~40 ms). The main figures therefore run the program with that variable
+removed and PYTHONPYCACHEPREFIX pointing at a private scratch directory (filled by the unmeasured
+run; the working tree is not touched); `--as-is` also measures the environment unchanged.
+
+A private tmux server (`tmux -L <name>`) is started once and kept alive so the server's own
+start-up is not counted; it is killed at the end.
+
+Run: .venv/bin/python benchmarks/tui_startup.py [--runs N]
+Target: median < 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _stats import report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROGRAM = ROOT / ".venv" / "bin" / "smarter-tui"
+CLIENT_ROW = "│ General Assistant"  # the left-hand client list starts each line
+PLACEHOLDER = "Ask me anything..."
+TIMEOUT = 15.0
+SOCKET = f"smarter-bench-{os.getpid()}"
+
+
+def tmux(*args: str, check: bool = True) -> str:
+    """Run a tmux command on the private server; return its stdout."""
+    done = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=check)
+    return done.stdout
+
+
+def usable(screen: str) -> bool:
+    """True when the capture shows the client list and the client's input placeholder."""
+    lines = screen.splitlines()
+    return any(line.startswith(CLIENT_ROW) for line in lines) and PLACEHOLDER in screen
+
+
+def one_run(home: Path, name: str, env: str = "") -> float:
+    """Launch the app in a new tmux session; return seconds until the screen is usable."""
+    command = f"env {env} SMARTER_TUI_HOME={home} {PROGRAM}"
+    started = time.perf_counter()
+    tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+    try:
+        while True:
+            screen = tmux("capture-pane", "-p", "-t", name, check=False)
+            elapsed = time.perf_counter() - started
+            if usable(screen):
+                return elapsed
+            if elapsed > TIMEOUT:
+                raise RuntimeError(f"screen not usable after {TIMEOUT} s:\n{screen}")
+            time.sleep(0.01)
+    finally:
+        tmux("kill-session", "-t", name, check=False)
+        time.sleep(0.3)  # let the killed process exit before the next launch
+
+
+def series(scratch: Path, label: str, env: str, runs: int) -> tuple[list[float], list[float]]:
+    """Prime once, then `runs` first-run and `runs` warm-start launches; return both (ms)."""
+    warm_home = scratch / f"{label}-warm"
+    one_run(warm_home, f"{label}-prime", env)  # unmeasured: file cache, bytecode, warm_home
+    first = [one_run(scratch / f"{label}-fresh{i}", f"{label}-f{i}", env) * 1000 for i in range(runs)]
+    warm = [one_run(warm_home, f"{label}-w{i}", env) * 1000 for i in range(runs)]
+    return first, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--as-is", action="store_true", help="also measure with the environment's bytecode settings"
+    )
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is not installed")
+    scratch = Path(tempfile.mkdtemp(prefix="smarter-startup-"))
+    cached = f"-u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={scratch / 'pycache'}"
+    tmux("new-session", "-d", "-s", "keepalive", "-x", "120", "-y", "40", "sleep 3600")
+    tmux("set-option", "-g", "remain-on-exit", "on")  # a crash leaves its traceback to capture
+    try:
+        first, warm = series(scratch, "cached", cached, args.runs)
+        if args.as_is:
+            first_as_is, warm_as_is = series(scratch, "asis", "", args.runs)
+    finally:
+        tmux("kill-server", check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+    report("start-up, first run (fresh SMARTER_TUI_HOME)", first, target_ms=500)
+    report("start-up, warm start (existing SMARTER_TUI_HOME)", warm, target_ms=500)
+    if args.as_is:
+        dont = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
+        report(f"as-is (PYTHONDONTWRITEBYTECODE={dont!r}), first run", first_as_is, target_ms=500)
+        report(f"as-is (PYTHONDONTWRITEBYTECODE={dont!r}), warm start", warm_as_is, target_ms=500)
+
+
+if __name__ == "__main__":
+    main()
