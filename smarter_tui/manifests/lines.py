@@ -42,7 +42,8 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
 
     source_lines = text.splitlines(keepends=True)
     documents: list[RawDocument] = []
-    loader = yaml.SafeLoader(text)
+    # The C loader (when PyYAML has it) parses ~8x faster with the same nodes and marks.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         while loader.check_node():
             node = loader.get_node()
