@@ -58,6 +58,8 @@ class RuntimeBuilder:
         self.secrets = secrets
         self.provider_factory = provider_factory
         self.weather_urls = weather_urls
+        # One provider (and so one HTTP connection pool) per configuration, reused across turns.
+        self._providers: dict[tuple[str, str | None, str | None, str], ModelProvider] = {}
 
     def client(self, name: str) -> CatalogueEntry:
         """Return the LLMClient entry; raise NotFoundError naming the known clients."""
@@ -93,6 +95,14 @@ class RuntimeBuilder:
             )
         return key
 
+    def provider(self, config: ProviderConfig, model: str) -> ModelProvider:
+        """Return the (cached) provider for a configuration and model. Raises MissingKeyError."""
+        key = self.api_key(config)
+        cache_key = (config.name, config.base_url, key, model)
+        if cache_key not in self._providers:
+            self._providers[cache_key] = self.provider_factory(config.name, config.base_url, key, model)
+        return self._providers[cache_key]
+
     def resolve_secret(self, name: str) -> str | None:
         """Return a secret's value for plugins and connections (None when unset)."""
         return self.secrets.get(name)
@@ -103,12 +113,7 @@ class RuntimeBuilder:
         config = client_config(client)
         provider_config = self.provider_config(config.get("provider"))
         model = config.get("defaultModel") or provider_config.default_model
-        provider = self.provider_factory(
-            provider_config.name,
-            provider_config.base_url,
-            self.api_key(provider_config),
-            model,
-        )
+        provider = self.provider(provider_config, model)
         spec = client.manifest.get("spec") or {}
         functions = [
             build_function(fn, memory=memory, session_key=session_key, weather_urls=self.weather_urls)

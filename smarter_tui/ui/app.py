@@ -15,6 +15,7 @@ from smarter_tui.domain.errors import SmarterError
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
+from smarter_tui.ui.turn_runner import TurnRunner
 from smarter_tui.ui.widgets.chat_pane import REOPEN_LAST, ChatPane
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
@@ -47,6 +48,7 @@ class SmarterApp(App[None]):
         self.services: Services | None = None
         self.clients: list[ClientView] = []
         self.main = MainScreen()
+        self.turn_runner = TurnRunner()
 
     # -- start-up: paint first, then open the database and warm up in workers -------------------
     def on_mount(self) -> None:
@@ -67,7 +69,6 @@ class SmarterApp(App[None]):
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
             return
         self.call_from_thread(self._services_ready, services, clients)
-        services.warm_up()  # the SDK import happens here, off the UI thread, before any prompt
 
     async def _services_ready(self, services: Services, clients: list[ClientView]) -> None:
         # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
@@ -79,9 +80,18 @@ class SmarterApp(App[None]):
             default = next((c for c in clients if c.name == "general_assistant"), clients[0])
             self.main.query_one(ClientList).highlight_client(default.name)
             await self.start_chat(default)
+        # After the first full paint, so the SDK import does not compete with drawing the screen.
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="startup")
+    def _warm_up(self) -> None:
+        """Import the SDK before the first prompt, so the first request is not delayed by it."""
+        if self.services is not None:
+            self.services.warm_up()
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        self.turn_runner.stop()
         if self.services is not None:
             self.services.close()
 

@@ -25,7 +25,10 @@ def _app(services: Services) -> SmarterApp:
 
 async def _ready(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.services is not None and app.chat.client is not None)
+    # new_chat ends by focusing the prompt: from then on the chat is fully set up.
+    await wait_for(
+        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
+    )
     await pilot.pause()
 
 
@@ -37,16 +40,29 @@ def saved_session(services: Services) -> str:
         Message(Role.SYSTEM, "You are Oompa.", created_at=STAMP),
         Message(Role.USER, "Any coupon codes for the Gobstopper?", created_at=STAMP),
         Message(Role.ASSISTANT, None, tool_calls=[call], created_at=STAMP),
-        Message(Role.TOOL, '[{"code": "GOBSTOPPER10"}]', tool_call_id="call_1", name=call.name,
-                created_at=STAMP),
-        Message(Role.ASSISTANT, "Yes! Use **GOBSTOPPER10** for 10% off.", usage=Usage(40, 9, 49),
-                created_at=STAMP),
+        Message(
+            Role.TOOL, '[{"code": "GOBSTOPPER10"}]', tool_call_id="call_1", name=call.name, created_at=STAMP
+        ),
+        Message(
+            Role.ASSISTANT, "Yes! Use **GOBSTOPPER10** for 10% off.", usage=Usage(40, 9, 49), created_at=STAMP
+        ),
     ]
     info = SessionInfo(KEY, "shop_assistant", "Coupon codes", STAMP, STAMP)
     services.db.sessions.bulk_import([(info, messages)])
-    services.db.sessions.record_tool_call(ToolCallRecord(
-        KEY, call.name, "everlasting_gobstopper", "plugin", call.arguments, messages[3].content, None,
-        3.0, "call_1", STAMP))
+    services.db.sessions.record_tool_call(
+        ToolCallRecord(
+            KEY,
+            call.name,
+            "everlasting_gobstopper",
+            "plugin",
+            call.arguments,
+            messages[3].content,
+            None,
+            3.0,
+            "call_1",
+            STAMP,
+        )
+    )
     return KEY
 
 

@@ -31,7 +31,10 @@ def make_app(services: Services) -> SmarterApp:
 
 async def ready(pilot) -> ChatPane:  # type: ignore[no-untyped-def]
     app = pilot.app
-    await wait_for(pilot, lambda: app.services is not None and app.chat.client is not None)
+    # new_chat ends by focusing the prompt: from then on the chat is fully set up.
+    await wait_for(
+        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
+    )
     return app.chat
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import concurrent.futures
 import json
 import re
 import threading
@@ -30,6 +30,7 @@ from smarter_tui.domain.events import (
 from smarter_tui.domain.messages import Message as ChatMessage
 from smarter_tui.domain.messages import Role
 from smarter_tui.ui.messages import TurnEnded, TurnEventsArrived
+from smarter_tui.ui.turn_runner import TurnHandle
 from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
@@ -85,8 +86,7 @@ class ChatPane(Vertical):
         self._selections: list[tuple[str, str]] = []
         self._generation = 0  # bumped when the chat changes: events of an older turn are dropped
         self._cancel_generation: int | None = None
-        self._turn_loop: asyncio.AbstractEventLoop | None = None
-        self._turn_task: asyncio.Task[Any] | None = None
+        self._turn: TurnHandle | None = None
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="transcript")
@@ -208,34 +208,29 @@ class ChatPane(Vertical):
 
     @work(thread=True, group="turn")
     def _run_turn(self, prompt: str, client: str, session_key: str | None, generation: int) -> None:
-        """Run the turn on a private event loop; events reach the UI as messages."""
+        """Run the turn on the app's turn loop and wait for it; events reach the UI as messages."""
         services = self.app.services  # type: ignore[attr-defined]
-        loop = asyncio.new_event_loop()
         outcome, error = None, None
         try:
             if session_key is None:
                 # Create the session first so its key is known even if the turn is cancelled.
                 session_key = services.sessions.start(client).session_key
                 self.app.call_from_thread(self._set_session, session_key, generation)
-            task = loop.create_task(
+            handle = self.app.turn_runner.submit(  # type: ignore[attr-defined]
                 services.sessions.send(
                     prompt, session_key=session_key, on_event=lambda e: self._on_event(e, generation)
                 )
             )
-            self._turn_loop, self._turn_task = loop, task
-            if self._cancel_generation == generation:  # Esc came before the task existed
-                task.cancel()
-            outcome = loop.run_until_complete(task)
-        except asyncio.CancelledError:
+            self._turn = handle
+            if self._cancel_generation == generation:  # Esc came before the turn started
+                handle.cancel()
+            outcome = handle.result()
+        except (asyncio.CancelledError, concurrent.futures.CancelledError):
             outcome = None
         except SmarterError as exc:
             error = exc.message
         except Exception as exc:  # an unexpected failure must still end the turn visibly
             error = f"{type(exc).__name__}: {exc}"
-        finally:
-            if self._turn_loop is loop:  # a newer turn may already own these
-                self._turn_loop = self._turn_task = None
-            loop.close()
         self.post_message(TurnEnded(outcome, error, generation))
 
     def _on_event(self, event: Any, generation: int) -> None:
@@ -252,10 +247,8 @@ class ChatPane(Vertical):
         if not self.running:
             return
         self._cancel_generation = self._generation
-        loop, task = self._turn_loop, self._turn_task
-        if loop is not None and task is not None:
-            with contextlib.suppress(RuntimeError):  # the loop closed: the turn already ended
-                loop.call_soon_threadsafe(task.cancel)
+        if self._turn is not None:
+            self._turn.cancel()
         self.status.state = "cancelling…"
 
     # -- rendering events ----------------------------------------------------------------------
@@ -273,9 +266,12 @@ class ChatPane(Vertical):
         await self._drain()
 
     async def _drain(self) -> None:
+        # Awaits below let other handlers run (the app may switch chats meanwhile): stop as soon
+        # as the generation changes, so nothing of the old turn lands in the new chat.
+        generation = self._generation
         text: list[str] = []
-        for generation, event in self._take_events():
-            if generation != self._generation:
+        for event_generation, event in self._take_events():
+            if event_generation != generation or self._generation != generation:
                 continue
             if isinstance(event, TextDelta):
                 text.append(event.text)
@@ -284,16 +280,17 @@ class ChatPane(Vertical):
                 await self._write("".join(text))
                 text = []
             await self._render_event(event)
-        if text:
+        if text and self._generation == generation:
             await self._write("".join(text))
         self.transcript.scroll_end(animate=False)
 
     async def _write(self, text: str) -> None:
-        if self._answer is None:
-            self._answer = AssistantMessage()
-            await self.transcript.mount(self._answer)
+        answer = self._answer
+        if answer is None:
+            answer = self._answer = AssistantMessage()
+            await self.transcript.mount(answer)
             self.status.state = "streaming…"
-        await self._answer.write(text)
+        await answer.write(text)
 
     async def _render_event(self, event: Any) -> None:
         if isinstance(event, PluginSelected):
@@ -304,9 +301,9 @@ class ChatPane(Vertical):
         elif isinstance(event, AssistantMessageAdded):
             if event.response:
                 self.debug_log.append({"response": event.response})
-            if self._answer is not None:
-                await self._answer.finish(event.message.interrupted)
-                self._answer = None
+            answer, self._answer = self._answer, None
+            if answer is not None:
+                await answer.finish(event.message.interrupted)
         elif isinstance(event, ToolCallStarted):
             card = ToolCard(event.call.id, event.call.name, event.call.arguments, event.source)
             self._cards[event.call.id] = card
@@ -335,9 +332,11 @@ class ChatPane(Vertical):
         if message.generation != self._generation:
             return  # a turn the user left (new chat or another session); it was saved interrupted
         await self._drain()
-        if self._answer is not None:
-            await self._answer.finish(interrupted=message.outcome is None or bool(message.error))
-            self._answer = None
+        if message.generation != self._generation:
+            return
+        answer, self._answer = self._answer, None
+        if answer is not None:
+            await answer.finish(interrupted=message.outcome is None or bool(message.error))
         self.running = False
         outcome = message.outcome
         if outcome is not None:
