@@ -7,13 +7,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smarter_tui.config.secrets import SecretStore, mask
 from smarter_tui.domain.errors import ManifestError, NotFoundError, SmarterError
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
-from smarter_tui.manifests import LoadedManifest, canonical_kind, dump_yaml, load_file
 from smarter_tui.storage import Database
+
+if TYPE_CHECKING:
+    from smarter_tui.manifests import LoadedManifest
+
+# The manifests package (pydantic models) is imported where it is used, not at start-up:
+# opening the app and chatting never needs it unless the examples are being seeded.
 
 _MASKED = re.compile(r"^\*{4}.{0,4}$")
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -38,6 +43,8 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
     word = re.sub(r"[-_\s]", "", kind.lower()).removesuffix("s")
     if word in ("plugin", "connection"):
         return word, None
+    from smarter_tui.manifests import canonical_kind
+
     canonical = canonical_kind(kind)
     return KIND_GROUPS[canonical], canonical
 
@@ -79,6 +86,12 @@ def _resolve_paths(item: LoadedManifest, base: Path) -> None:
         connection["database"] = str((base / database).resolve())
 
 
+def _dump_yaml(data: dict[str, Any]) -> str:
+    from smarter_tui.manifests import dump_yaml
+
+    return dump_yaml(data)
+
+
 class CatalogueService:
     """Manifests in and out of storage; secret values go to the keyring, never the database."""
 
@@ -93,6 +106,8 @@ class CatalogueService:
         Files are retried in passes so one may refer to another applied later in the same call.
         Raises ManifestError/NotFoundError/SmarterError naming the file on the first failure.
         """
+        from smarter_tui.manifests import load_file
+
         loaded: list[tuple[Path, list[LoadedManifest]]] = []
         for path in paths:
             for file in manifest_files(Path(path).expanduser()):
@@ -128,7 +143,7 @@ class CatalogueService:
                     value = self._take_secret_value(item.name, data)
                     if value is not None:
                         secret_values.append((item.name, value))
-                    source_text = dump_yaml(data)  # the original text holds the value: never store it
+                    source_text = _dump_yaml(data)  # the original text holds the value: never store it
                 group = KIND_GROUPS[item.kind]
                 existing = self.db.catalogue.get(group, item.name)
                 action = "created"
@@ -191,7 +206,7 @@ class CatalogueService:
 
     def describe_yaml(self, kind: str, name: str) -> str:
         """Return `describe` as YAML."""
-        return dump_yaml(self.describe(kind, name))
+        return _dump_yaml(self.describe(kind, name))
 
     # -- delete ----------------------------------------------------------------------------
     def delete(self, kind: str, name: str) -> None:
