@@ -36,5 +36,12 @@ def make_provider(
 
 
 def preload() -> None:
-    """Import the SDK now (from a background thread) so the first real request is not delayed."""
-    import openai  # noqa: F401
+    """Import the SDK now (from a background thread) so the first real request is not delayed.
+
+    Building a throwaway client also loads the SDK's lazily imported chat resources and the
+    HTTP stack; nothing is sent.
+    """
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(api_key="preload", base_url="http://127.0.0.1:9/v1")
+    _ = client.chat.completions
