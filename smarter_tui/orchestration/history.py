@@ -15,9 +15,7 @@ DEFAULT_SYSTEM_ROLE = (
 )
 
 
-def request_messages(
-    history: Sequence[Message], now: datetime | None = None
-) -> list[dict[str, Any]]:
+def request_messages(history: Sequence[Message], now: datetime | None = None) -> list[dict[str, Any]]:
     """Return OpenAI-format messages for `history`, with the current date/time in the system prompt.
 
     Plugin system roles (system messages after the first) are merged into the system prompt. An

@@ -70,9 +70,7 @@ class _Target:
     kind: str = "unknown"
 
 
-async def _run_tool(
-    target: _Target, call: ToolCall, timeout: float
-) -> tuple[str, str | None, float]:
+async def _run_tool(target: _Target, call: ToolCall, timeout: float) -> tuple[str, str | None, float]:
     """Run one call; return (result, error, duration ms). Failures go to the model, never raise."""
     started = time.perf_counter()
     result, error = "", None
@@ -80,9 +78,7 @@ async def _run_tool(
         error = f"unknown tool '{call.name}'"
     else:
         try:
-            result = await asyncio.wait_for(
-                target.tool.run(parse_arguments(call.arguments)), timeout
-            )
+            result = await asyncio.wait_for(target.tool.run(parse_arguments(call.arguments)), timeout)
         except ValueError as exc:
             error = f"invalid JSON arguments for '{call.name}': {exc}"
         except TimeoutError:
@@ -160,9 +156,7 @@ async def run_turn(
                     reply = item
         except asyncio.CancelledError:
             # Keep what arrived: the partial answer is saved, marked interrupted, and the turn ends.
-            partial = Message(
-                role=Role.ASSISTANT, content="".join(parts), model=model, interrupted=True
-            )
+            partial = Message(role=Role.ASSISTANT, content="".join(parts), model=model, interrupted=True)
             yield AssistantMessageAdded(message=partial)
             yield TurnFinished(
                 partial, usage, rounds, model=model, temperature=temperature, max_tokens=max_tokens
@@ -222,9 +216,7 @@ async def run_turn(
             cancelled = True
         else:
             cancelled = False
-        for call, target, (result, error, duration_ms) in zip(
-            calls, targets, outcomes, strict=True
-        ):
+        for call, target, (result, error, duration_ms) in zip(calls, targets, outcomes, strict=True):
             message = _tool_message(call, result, error)
             messages.append(message.to_openai())
             yield ToolCallFinished(

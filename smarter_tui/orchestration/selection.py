@@ -94,9 +94,7 @@ def select_plugins(
         else:
             if texts is None:
                 texts = [_Text(prompt), *(_Text(p) for p in earlier_prompts)]
-            term = next(
-                (t for text in texts for t in plugin.search_terms if _refers(t, text)), None
-            )
+            term = next((t for text in texts for t in plugin.search_terms if _refers(t, text)), None)
             if term is not None:
                 chosen.append((plugin, term))
     return chosen

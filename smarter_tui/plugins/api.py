@@ -97,9 +97,7 @@ class ApiPluginTool:
         self.connection = connection_fields(connection)
         self.resolve_secret = resolve_secret
         self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        description = section(manifest, "metadata").get("description") or (
-            f"Call the {self.name} API."
-        )
+        description = section(manifest, "metadata").get("description") or (f"Call the {self.name} API.")
         self.spec = ToolSpec(
             name=plugin_tool_name(self.name),
             description=str(description),

@@ -130,14 +130,12 @@ def translate_query(query: str, engine: str = "sqlite") -> tuple[str, list[str]]
                 out.append(_escape_percent(query[i : end + 1], qmark))
             i = end + 1
             continue
-        if ch in "\"`" or (ch == "[" and qmark):
+        if ch in '"`' or (ch == "[" and qmark):
             end = _closing_quote(query, i, "]" if ch == "[" else ch)
             text = query[i : end + 1]
             found = _PLACEHOLDER.search(text)
             if found:
-                raise ToolError(
-                    f"placeholder {found.group(0)} inside a quoted identifier cannot be bound"
-                )
+                raise ToolError(f"placeholder {found.group(0)} inside a quoted identifier cannot be bound")
             out.append(_escape_percent(text, qmark))
             i = end + 1
             continue
@@ -214,9 +212,7 @@ class SqlPluginTool:
         self.resolve_secret = resolve_secret
         self.base_dir = base_dir
         self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        description = section(manifest, "metadata").get("description") or (
-            f"Query the {self.name} database."
-        )
+        description = section(manifest, "metadata").get("description") or (f"Query the {self.name} database.")
         self.spec = ToolSpec(
             name=plugin_tool_name(self.name),
             description=str(description),
@@ -265,7 +261,9 @@ class SqlPluginTool:
             raise ToolError(f"database file not found: {path}")
         try:
             conn = sqlite3.connect(
-                path.as_uri() + "?mode=ro", uri=True, timeout=self.timeout,
+                path.as_uri() + "?mode=ro",
+                uri=True,
+                timeout=self.timeout,
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:

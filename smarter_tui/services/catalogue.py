@@ -125,8 +125,8 @@ class CatalogueService:
                 except NotFoundError as exc:
                     failed.append((file, items, exc))
             if len(failed) == len(pending):
-                file, _, exc = failed[0]
-                raise NotFoundError(f"{file}: {exc.message}")
+                first_file, _, first_error = failed[0]
+                raise NotFoundError(f"{first_file}: {first_error.message}")
             pending = [(f, i) for f, i, _ in failed]
         return results
 

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import islice
+from typing import Any
 
 import peewee
 
@@ -203,10 +204,15 @@ class SessionStore:
         session = self._session(key)
         query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session.id)
         if last is None:
-            return [convert.message_from_tuple(r) for r in query.order_by(MessageRow.position).tuples()]
+            rows: builtins.list[tuple[Any, ...]] = builtins.list(
+                query.order_by(MessageRow.position).tuples()  # type: ignore[arg-type]
+            )
+            return [convert.message_from_tuple(r) for r in rows]
         if last <= 0:
             return []
-        rows = builtins.list(query.order_by(MessageRow.position.desc()).limit(last).tuples())
+        rows = builtins.list(
+            query.order_by(MessageRow.position.desc()).limit(last).tuples()  # type: ignore[arg-type]
+        )
         return [convert.message_from_tuple(r) for r in reversed(rows)]
 
     def message_count(self, key: str) -> int:
@@ -242,7 +248,8 @@ class SessionStore:
             .order_by(ToolCallRow.id)
             .tuples()
         )
-        return [convert.tool_call_from_tuple(r, session.session_key) for r in query]
+        rows: builtins.list[tuple[Any, ...]] = builtins.list(query)  # type: ignore[arg-type]
+        return [convert.tool_call_from_tuple(r, session.session_key) for r in rows]
 
     def tool_calls_by_source(self, source: str, limit: int = 50) -> builtins.list[ToolCallRecord]:
         """Return the latest calls of one plugin or function across all sessions, newest first."""

@@ -68,7 +68,7 @@ class SmarterApp(App[None]):
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
             return
-        self.call_from_thread(self._services_ready, services, clients)
+        self.call_from_thread(self._services_ready, services, clients)  # type: ignore[arg-type]  # textual types async callbacks as Never
 
     async def _services_ready(self, services: Services, clients: list[ClientView]) -> None:
         # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
@@ -125,7 +125,7 @@ class SmarterApp(App[None]):
     def _refresh_clients(self, select: str | None = None) -> None:
         assert self.services is not None
         clients = self.services.clients()
-        self.call_from_thread(self._clients_refreshed, clients, select)
+        self.call_from_thread(self._clients_refreshed, clients, select)  # type: ignore[arg-type]
 
     async def _clients_refreshed(self, clients: list[ClientView], select: str | None) -> None:
         self.clients = clients
@@ -193,7 +193,7 @@ class SmarterApp(App[None]):
             )
             return
         earlier = max(0, info.message_count - len(messages))
-        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier)
+        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier)  # type: ignore[arg-type]
 
     async def _show_session(
         self, client: ClientView, key: str, messages: list[Any], calls: list[Any], earlier: int

@@ -91,9 +91,7 @@ def parse_date(text: str, date_format: str = "ISO", today: dt.date | None = None
         return dt.datetime.fromisoformat(original.strip().replace("Z", "+00:00")).date()
     except ValueError:
         pass
-    raise DateError(
-        f"could not read the date '{original}'; use e.g. 2024-02-29, 29-Feb-2024 or Feb 29 2024"
-    )
+    raise DateError(f"could not read the date '{original}'; use e.g. 2024-02-29, 29-Feb-2024 or Feb 29 2024")
 
 
 def _parse_named(value: str, original: str) -> dt.date | None:

@@ -30,9 +30,7 @@ class CreateMemoryTool:
             ),
             parameters={
                 "type": "object",
-                "properties": {
-                    "memory": {"type": "string", "description": "The fact to remember."}
-                },
+                "properties": {"memory": {"type": "string", "description": "The fact to remember."}},
                 "required": ["memory"],
             },
             kind=ToolKind.FUNCTION,
@@ -69,9 +67,7 @@ class RecallMemoryTool:
             ),
             parameters={
                 "type": "object",
-                "properties": {
-                    "query": {"type": "string", "description": "Words to look for."}
-                },
+                "properties": {"query": {"type": "string", "description": "Words to look for."}},
                 "required": ["query"],
             },
             kind=ToolKind.FUNCTION,

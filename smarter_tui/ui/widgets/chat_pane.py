@@ -309,9 +309,9 @@ class ChatPane(Vertical):
             self._cards[event.call.id] = card
             await self.transcript.mount(card)
         elif isinstance(event, ToolCallFinished):
-            card = self._cards.get(event.call.id)
-            if card is not None:
-                card.finish(event.result, event.error, event.duration_ms)
+            finished = self._cards.get(event.call.id)
+            if finished is not None:
+                finished.finish(event.result, event.error, event.duration_ms)
         elif isinstance(event, RoundFinished):
             self.status.rounds = event.round
         elif isinstance(event, TurnFinished):
