@@ -243,6 +243,14 @@ def _plugin_arguments(prompt: str, rest: str, name: str, function: dict[str, Any
     for param in [p for p in props if p in required]:
         schema = props[param] if isinstance(props[param], dict) else {}
         args[param] = _fill(prompt, schema, numbers, names)
+    # Optional parameters only when the prompt still offers a value for them ("Python courses").
+    for param in [p for p in props if p not in required]:
+        schema = props[param] if isinstance(props[param], dict) else {}
+        kind = schema.get("type", "string")
+        if (kind == "string" and names and not schema.get("enum")) or (
+            kind in ("number", "integer") and numbers
+        ):
+            args[param] = _fill(prompt, schema, numbers, names)
     return args
 
 

@@ -430,3 +430,25 @@ async def test_cancellation_with_chunk_delay() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert len(received) == 1
+
+
+async def test_optional_parameters_filled_only_when_the_prompt_has_a_value() -> None:
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "plugin_course_search",
+            "description": "Search the course catalogue",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "max_price": {"type": "number"},
+                    "keyword": {"type": "string", "default": ""},
+                },
+                "required": ["max_price"],
+            },
+        },
+    }
+    _, reply = await run("Which Python courses cost at most 500?", tools=[tool])
+    assert calls(reply) == [("plugin_course_search", {"max_price": 500, "keyword": "Python"})]
+    _, reply = await run("show me courses under 200", tools=[tool])
+    assert calls(reply) == [("plugin_course_search", {"max_price": 200})]
