@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from smarter_tui.config.paths import assets_dir, database_path
+from smarter_tui.config.paths import database_path
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
@@ -18,6 +18,7 @@ from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
 from smarter_tui.services.runtime import RuntimeBuilder
+from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database, open_database
 
@@ -73,8 +74,8 @@ class Services:
         return services
 
     def seed_examples(self) -> list[Applied]:
-        """Apply the bundled example manifests (never overwriting: only called on an empty catalogue)."""
-        return self.catalogue.apply_paths([assets_dir() / "manifests"])
+        """Apply the bundled example manifests (only called on an empty catalogue: never overwrites)."""
+        return seed_examples(self.catalogue)
 
     def clients(self) -> list[ClientView]:
         """Return the LLM clients as the client pane lists them."""

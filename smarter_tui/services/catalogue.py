@@ -7,21 +7,28 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from smarter_tui.config.secrets import SecretStore, mask
 from smarter_tui.domain.errors import ManifestError, NotFoundError, SmarterError
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
 from smarter_tui.storage import Database
 
-if TYPE_CHECKING:
-    from smarter_tui.manifests import LoadedManifest
-
 # The manifests package (pydantic models) is imported where it is used, not at start-up:
 # opening the app and chatting never needs it unless the examples are being seeded.
 
 _MASKED = re.compile(r"^\*{4}.{0,4}$")
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+class ManifestLike(Protocol):
+    """A validated manifest document: `LoadedManifest`, or one read back from the seed cache."""
+
+    kind: str
+    name: str
+    data: dict[str, Any]
+    source_text: str
+    warnings: list[str]
 
 
 @dataclass(slots=True)
@@ -61,7 +68,7 @@ def manifest_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _references(item: LoadedManifest) -> list[tuple[str, str]]:
+def _references(item: ManifestLike) -> list[tuple[str, str]]:
     """Return the (group, name) targets a manifest must find in the catalogue."""
     spec = item.data.get("spec") or {}
     if item.kind == "LLMClient":
@@ -71,7 +78,7 @@ def _references(item: LoadedManifest) -> list[tuple[str, str]]:
     return []
 
 
-def _resolve_paths(item: LoadedManifest, base: Path) -> None:
+def _resolve_paths(item: ManifestLike, base: Path) -> None:
     """Make a relative SQLite database path absolute, relative to the manifest file."""
     if item.kind != "SqlConnection":
         return
@@ -108,17 +115,22 @@ class CatalogueService:
         """
         from smarter_tui.manifests import load_file
 
-        loaded: list[tuple[Path, list[LoadedManifest]]] = []
-        for path in paths:
-            for file in manifest_files(Path(path).expanduser()):
-                items = load_file(file)
-                for item in items:
-                    _resolve_paths(item, file.parent)
-                loaded.append((file, items))
+        files = [file for path in paths for file in manifest_files(Path(path).expanduser())]
+        return self.apply_files([(file, load_file(file)) for file in files])
+
+    def apply_files(self, loaded: Sequence[tuple[Path, Sequence[ManifestLike]]]) -> list[Applied]:
+        """Store validated manifests file by file (each file in one transaction).
+
+        Relative SQLite paths are resolved against each file's folder. Files whose references
+        are not there yet are retried after the others; raises NotFoundError when none progress.
+        """
+        for file, items in loaded:
+            for item in items:
+                _resolve_paths(item, file.parent)
         results: list[Applied] = []
-        pending = loaded
+        pending = list(loaded)
         while pending:
-            failed: list[tuple[Path, list[LoadedManifest], NotFoundError]] = []
+            failed: list[tuple[Path, Sequence[ManifestLike], NotFoundError]] = []
             for file, items in pending:
                 try:
                     results.extend(self.apply_loaded(items))
@@ -130,7 +142,7 @@ class CatalogueService:
             pending = [(f, i) for f, i, _ in failed]
         return results
 
-    def apply_loaded(self, items: Sequence[LoadedManifest]) -> list[Applied]:
+    def apply_loaded(self, items: Sequence[ManifestLike]) -> list[Applied]:
         """Store already-validated manifests of one file in one transaction."""
         order = {"Secret": 0, "Provider": 0, "SqlConnection": 1, "ApiConnection": 1, "LLMClient": 3}
         results: list[Applied] = []
