@@ -243,6 +243,16 @@ class SmarterApp(App[None]):
         self.copy_to_clipboard(text)
         self.notify(f"Copied the last {what} ({len(text)} characters).")
 
+    def _fatal_error(self) -> None:
+        """Report a crash like Textual does, but without local variables: they may hold a key."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Command-palette entries for every action (the footer shows their keys)."""
         yield from super().get_system_commands(screen)

@@ -217,3 +217,24 @@ async def test_switching_client_mid_answer_saves_it_interrupted(
         assert chat.client.name == "shop_assistant" and chat.session_key is None
         assert not chat.query(AssistantMessage) and not chat.running
         await wait_for(pilot, lambda: services.history.messages(old_key)[-1].interrupted)
+
+
+async def test_crash_report_never_shows_local_variables(
+    services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key typed into the key dialog sits in a local variable; a crash must not print it."""
+    app = make_app(services)
+
+    def explode() -> None:
+        # Built at run time: the source line shown in a traceback must not contain the value.
+        api_key = "sk-live-" + "TERCES"[::-1]  # noqa: F841
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            app.call_later(explode)
+            await pilot.pause(0.2)
+    report = capsys.readouterr().err  # Textual prints the crash report on exit
+    assert "RuntimeError: boom" in report and "explode" in report
+    assert "SECRET" not in report
