@@ -48,6 +48,20 @@ class ToolCallRecord:
     tool_call_id: str | None = None
     created_at: datetime | None = None
 
+    def to_public(self) -> dict[str, Any]:
+        """Return the call as JSON-ready data (exports, the config object, the API)."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "kind": self.kind,
+            "arguments": self.arguments,
+            "result": self.result,
+            "error": self.error,
+            "duration_ms": round(self.duration_ms, 2),
+            "tool_call_id": self.tool_call_id,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
 
 @dataclass(slots=True)
 class PluginSelectionRecord:

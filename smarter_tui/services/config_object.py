@@ -5,26 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from smarter_tui import __version__
-from smarter_tui.domain.records import CatalogueEntry, ToolCallRecord
+from smarter_tui.domain.records import CatalogueEntry
 from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
 
 MAX_RETURNED_PLUGINS = 10
-
-
-def _tool_call(record: ToolCallRecord) -> dict[str, Any]:
-    return {
-        "name": record.name,
-        "source": record.source,
-        "kind": record.kind,
-        "arguments": record.arguments,
-        "result": record.result,
-        "error": record.error,
-        "duration_ms": round(record.duration_ms, 2),
-        "tool_call_id": record.tool_call_id,
-        "created_at": record.created_at.isoformat() if record.created_at else None,
-    }
 
 
 def plugin_summary(entry: CatalogueEntry) -> dict[str, Any]:
@@ -106,8 +92,8 @@ class ConfigService:
             },
             "history": {
                 "chat_history": [m.to_public() for m in messages],
-                "prompt_tool_call_history": [_tool_call(c) for c in calls],
-                "prompt_plugin_usage_history": [_tool_call(c) for c in calls if c.kind == "plugin"],
+                "prompt_tool_call_history": [c.to_public() for c in calls],
+                "prompt_plugin_usage_history": [c.to_public() for c in calls if c.kind == "plugin"],
                 "plugin_selector_history": [
                     {
                         "plugin": s.plugin,

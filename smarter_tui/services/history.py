@@ -85,19 +85,7 @@ class HistoryService:
             "created_at": info.created_at.isoformat() if info.created_at else None,
             "updated_at": info.updated_at.isoformat() if info.updated_at else None,
             "messages": [m.to_public() for m in messages],
-            "tool_calls": [
-                {
-                    "name": c.name,
-                    "source": c.source,
-                    "kind": c.kind,
-                    "arguments": c.arguments,
-                    "result": c.result,
-                    "error": c.error,
-                    "duration_ms": round(c.duration_ms, 2),
-                    "tool_call_id": c.tool_call_id,
-                }
-                for c in calls
-            ],
+            "tool_calls": [c.to_public() for c in calls],
         }
         return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -29,6 +29,19 @@ def make_app(services: Services) -> SmarterApp:
     return SmarterApp(open_services=lambda: services)
 
 
+def slow_services(tmp_path: Path, keyring_backend: MemoryKeyring) -> Services:
+    """Services whose offline model streams slowly (0.1 s a chunk), so a turn can be interrupted."""
+
+    def slow(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if name == "offline":
+            return OfflineProvider(chunk_delay=0.1)
+        return make_provider(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    return Services.open(
+        tmp_path / "slow.sqlite3", secrets=SecretStore(keyring_backend), provider_factory=slow
+    )
+
+
 async def ready(pilot) -> ChatPane:  # type: ignore[no-untyped-def]
     app = pilot.app
     # new_chat ends by focusing the prompt: from then on the chat is fully set up.
@@ -73,14 +86,7 @@ async def test_example_prompt_is_sent(services: Services) -> None:
 
 
 async def test_escape_cancels_and_keeps_partial_answer(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
-    def slow(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if name == "offline":
-            return OfflineProvider(chunk_delay=0.1)
-        return make_provider(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    services = Services.open(
-        tmp_path / "slow.sqlite3", secrets=SecretStore(memory_keyring), provider_factory=slow
-    )
+    services = slow_services(tmp_path, memory_keyring)
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
         chat = await ready(pilot)
@@ -198,14 +204,7 @@ async def test_search_history_reopen_and_continue(services: Services) -> None:
 async def test_switching_client_mid_answer_saves_it_interrupted(
     tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    def slow(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if name == "offline":
-            return OfflineProvider(chunk_delay=0.1)
-        return make_provider(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    services = Services.open(
-        tmp_path / "slow.sqlite3", secrets=SecretStore(memory_keyring), provider_factory=slow
-    )
+    services = slow_services(tmp_path, memory_keyring)
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
         chat = await ready(pilot)
