@@ -55,6 +55,8 @@ def build(services: Services, count: int) -> str:
                 )
             )
             store.append_message(key, Message(Role.ASSISTANT, f"Answer {i}: write to candy@example.com"))
+        while store.message_count(key) < count:  # top up to exactly `count` messages
+            store.append_message(key, Message(Role.USER, "One more question?"))
     return key
 
 
