@@ -19,6 +19,7 @@ from smarter_tui.storage.rows import (
     PluginSelectionRow,
     SessionRow,
     ToolCallRow,
+    parse_time,
 )
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -129,6 +130,7 @@ def message_from_tuple(values: tuple[Any, ...]) -> Message:
         else []
     )
     no_usage = prompt is None and completion is None and total is None
+    created_at = parse_time(created_at)
     return Message(
         role=_ROLES[role],
         content=content,
@@ -160,6 +162,7 @@ TOOL_CALL_FIELDS = (
 def tool_call_from_tuple(values: tuple[Any, ...], session_key: str) -> ToolCallRecord:
     """Return the domain record of a row selected as TOOL_CALL_FIELDS tuples."""
     name, source, kind, arguments, result, error, duration_ms, call_id, created_at = values
+    created_at = parse_time(created_at)
     return ToolCallRecord(
         session_key, name, source, kind, arguments, result, error, duration_ms, call_id, created_at
     )

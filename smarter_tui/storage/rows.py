@@ -21,6 +21,14 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def parse_time(value: Any) -> datetime | None:
+    """Return an aware UTC datetime from a stored timestamp (text, as the driver returns it)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 class UtcDateTimeField(peewee.TextField):
     """A timestamp stored as UTC ISO-8601 text and read back as an aware UTC datetime."""
 
@@ -30,10 +38,7 @@ class UtcDateTimeField(peewee.TextField):
 
     def python_value(self, value: Any) -> Any:
         """Convert stored text back to an aware UTC datetime."""
-        if value is None or isinstance(value, datetime):
-            return value
-        parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_time(value)
 
 
 class BaseRow(peewee.Model):

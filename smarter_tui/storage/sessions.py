@@ -204,16 +204,21 @@ class SessionStore:
         session = self._session(key)
         query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session.id)
         if last is None:
-            rows: builtins.list[tuple[Any, ...]] = builtins.list(
-                query.order_by(MessageRow.position).tuples()  # type: ignore[arg-type]
-            )
+            rows = self._raw_rows(query.order_by(MessageRow.position))
             return [convert.message_from_tuple(r) for r in rows]
         if last <= 0:
             return []
-        rows = builtins.list(
-            query.order_by(MessageRow.position.desc()).limit(last).tuples()  # type: ignore[arg-type]
-        )
+        rows = self._raw_rows(query.order_by(MessageRow.position.desc()).limit(last))
         return [convert.message_from_tuple(r) for r in reversed(rows)]
+
+    def _raw_rows(self, query: peewee.Query) -> builtins.list[tuple[Any, ...]]:
+        """Run a select and return plain driver tuples (no per-field peewee conversion).
+
+        Long histories are read on every config call and chat open; peewee's row processing
+        was most of that time. The converters in `convert` handle the raw column values.
+        """
+        sql, params = query.sql()
+        return builtins.list(self._db.execute_sql(sql, params).fetchall())
 
     def message_count(self, key: str) -> int:
         """Return the number of messages in a session; NotFoundError if absent."""
@@ -246,10 +251,8 @@ class SessionStore:
             ToolCallRow.select(*convert.TOOL_CALL_FIELDS)
             .where(ToolCallRow.session == session.id)
             .order_by(ToolCallRow.id)
-            .tuples()
         )
-        rows: builtins.list[tuple[Any, ...]] = builtins.list(query)  # type: ignore[arg-type]
-        return [convert.tool_call_from_tuple(r, session.session_key) for r in rows]
+        return [convert.tool_call_from_tuple(r, session.session_key) for r in self._raw_rows(query)]
 
     def tool_calls_by_source(self, source: str, limit: int = 50) -> builtins.list[ToolCallRecord]:
         """Return the latest calls of one plugin or function across all sessions, newest first."""
