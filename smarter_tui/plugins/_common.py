@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
+from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
 
 #: Resolves a secret NAME to its value, or None when it is not set.
 SecretResolver = Callable[[str], "str | None"]
@@ -80,6 +81,19 @@ def parameters_schema(parameters: Sequence[Mapping[str, Any]] | None) -> dict[st
         if param.get("required"):
             required.append(name)
     return {"type": "object", "properties": properties, "required": required}
+
+
+def plugin_spec(manifest: Mapping[str, Any], parameters: dict[str, Any], fallback: str) -> ToolSpec:
+    """Return the ToolSpec of a plugin: `plugin_<name>`, its description (or `fallback`), schema."""
+    name = manifest_name(manifest)
+    description = section(manifest, "metadata").get("description") or fallback
+    return ToolSpec(
+        name=plugin_tool_name(name),
+        description=str(description),
+        parameters=parameters,
+        kind=ToolKind.PLUGIN,
+        source=name,
+    )
 
 
 def coerce_arguments(

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
-from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
 from smarter_tui.plugins._common import (
     SecretResolver,
     coerce_arguments,
@@ -20,6 +19,7 @@ from smarter_tui.plugins._common import (
     manifest_name,
     missing_secret,
     parameters_schema,
+    plugin_spec,
     section,
     to_json,
 )
@@ -97,14 +97,7 @@ class ApiPluginTool:
         self.connection = connection_fields(connection)
         self.resolve_secret = resolve_secret
         self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        description = section(manifest, "metadata").get("description") or (f"Call the {self.name} API.")
-        self.spec = ToolSpec(
-            name=plugin_tool_name(self.name),
-            description=str(description),
-            parameters=parameters_schema(self.parameters),
-            kind=ToolKind.PLUGIN,
-            source=self.name,
-        )
+        self.spec = plugin_spec(manifest, parameters_schema(self.parameters), f"Call the {self.name} API.")
 
     # -- request building ------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
-from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
 from smarter_tui.plugins._common import (
     SecretResolver,
     coerce_arguments,
@@ -25,6 +24,7 @@ from smarter_tui.plugins._common import (
     manifest_name,
     missing_secret,
     parameters_schema,
+    plugin_spec,
     section,
     to_json,
 )
@@ -212,13 +212,8 @@ class SqlPluginTool:
         self.resolve_secret = resolve_secret
         self.base_dir = base_dir
         self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        description = section(manifest, "metadata").get("description") or (f"Query the {self.name} database.")
-        self.spec = ToolSpec(
-            name=plugin_tool_name(self.name),
-            description=str(description),
-            parameters=parameters_schema(self.parameters),
-            kind=ToolKind.PLUGIN,
-            source=self.name,
+        self.spec = plugin_spec(
+            manifest, parameters_schema(self.parameters), f"Query the {self.name} database."
         )
 
     async def run(self, arguments: dict[str, Any]) -> str:
