@@ -237,3 +237,18 @@ async def test_crash_report_never_shows_local_variables(
     report = capsys.readouterr().err  # Textual prints the crash report on exit
     assert "RuntimeError: boom" in report and "explode" in report
     assert "SECRET" not in report
+
+
+async def test_escape_cancels_with_focus_on_the_client_list(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    services = slow_services(tmp_path, memory_keyring)
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready(pilot)
+        await chat.send("Tell me a story about nothing in particular")
+        await wait_for(pilot, lambda: len(chat.last_answer()) > 5)
+        app.main.query_one(ClientList).focus()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not chat.running)
+        assert chat.status.state == "interrupted"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -14,6 +15,13 @@ from smarter_tui.ui.widgets.plugin_pane import PluginPane
 
 class MainScreen(Screen[None]):
     """Composes the three panes; the app wires their messages."""
+
+    # On the screen, not the chat pane: Esc cancels wherever the focus is (client list, plugins).
+    BINDINGS = [Binding("escape", "cancel_answer", "Cancel answer")]
+
+    def action_cancel_answer(self) -> None:
+        """Cancel the answer that is streaming (the partial text is kept, marked interrupted)."""
+        self.query_one(ChatPane).action_cancel()
 
     def compose(self) -> ComposeResult:
         yield Header()

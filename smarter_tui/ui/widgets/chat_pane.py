@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 
@@ -53,10 +52,6 @@ def mask_secrets(text: str) -> str:
 
 class ChatPane(Vertical):
     """One conversation with one client; the only widget that starts turns."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel answer", show=True),
-    ]
 
     class SelectionsChanged(Message):
         """Plugins were selected for the prompt now running: (plugin, why) pairs."""
