@@ -163,7 +163,7 @@ class SmarterApp(App[None]):
         pane = self.main.query_one(PluginPane)
         pane.display = not pane.display
         if pane.display:
-            pane.focus()
+            pane.focus_list()
 
     def action_open_history(self) -> None:
         """Open the history browser; a chosen session opens in the chat."""

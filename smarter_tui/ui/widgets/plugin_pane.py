@@ -192,6 +192,10 @@ class PluginPane(Vertical):
         """Fetch the last prompt's selections of a session in a worker, then `show_selections` them."""
         self._load_selections(session_key)
 
+    def focus_list(self) -> None:
+        """Move the keyboard focus to the list of plugins (where `t` runs Try it)."""
+        self.query_one("#plugin-list", OptionList).focus()
+
     def reload(self) -> None:
         """Reload the current client's list and the highlighted item's details (e.g. after a turn)."""
         if self.client is not None:
