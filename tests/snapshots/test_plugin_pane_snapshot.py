@@ -9,7 +9,8 @@ from textual.widgets import Input
 
 from smarter_tui.services import Services
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
-from tests.ui.test_plugin_pane import PaneHost, wait_for
+from tests.ui.helpers import wait_for
+from tests.ui.test_plugin_pane import PaneHost
 
 
 def test_plugin_pane_schema_tab(snap_compare: Any, services: Services) -> None:

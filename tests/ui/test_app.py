@@ -20,7 +20,7 @@ from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.tool_card import ToolCard
 from smarter_tui.ui.widgets.welcome_card import WelcomeCard
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import text_of, wait_for
 
 SIZE = (120, 40)
 
@@ -256,7 +256,6 @@ async def test_escape_cancels_with_focus_on_the_client_list(
 
 async def test_f4_opens_the_plugin_pane_and_t_tries_the_highlighted_tool(services: Services) -> None:
     from smarter_tui.ui.widgets.plugin_pane import PluginPane
-    from tests.ui.test_plugin_pane import text_of
 
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:

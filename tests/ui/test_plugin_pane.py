@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
-from typing import Any
 
-from rich.console import Console
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Footer, Input, OptionList, Static, TabbedContent
+from textual.widgets import Button, DataTable, Footer, Input, OptionList, TabbedContent
 
 from smarter_tui.services import Services
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
+from tests.ui.helpers import text_of, wait_for
 
 
 class PaneHost(App[None]):
@@ -35,23 +31,6 @@ class PaneHost(App[None]):
 
     def on_plugin_pane_try_finished(self, event: PluginPane.TryFinished) -> None:
         self.tries.append(event)
-
-
-def text_of(pane: PluginPane, selector: str) -> str:
-    """Return the plain text a Static in the pane currently shows."""
-    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-    console.print(pane.query_one(selector, Static).content)
-    return console.export_text()
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
 
 
 def option_ids(pane: PluginPane) -> list[str | None]:
