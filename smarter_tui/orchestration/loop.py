@@ -88,6 +88,11 @@ async def _run_tool(target: _Target, call: ToolCall, timeout: float) -> tuple[st
     return result, error, (time.perf_counter() - started) * 1000
 
 
+def _interrupted(text: str, model: str) -> Message:
+    """Return the assistant message saved when a turn stops early (cancel or model failure)."""
+    return Message(role=Role.ASSISTANT, content=text, model=model, interrupted=True)
+
+
 def _tool_message(call: ToolCall, result: str, error: str | None) -> Message:
     content = json.dumps({"error": error}) if error is not None else result
     return Message(role=Role.TOOL, content=content, tool_call_id=call.id, name=call.name)
@@ -156,7 +161,7 @@ async def run_turn(
                     reply = item
         except asyncio.CancelledError:
             # Keep what arrived: the partial answer is saved, marked interrupted, and the turn ends.
-            partial = Message(role=Role.ASSISTANT, content="".join(parts), model=model, interrupted=True)
+            partial = _interrupted("".join(parts), model)
             yield AssistantMessageAdded(message=partial)
             yield TurnFinished(
                 partial, usage, rounds, model=model, temperature=temperature, max_tokens=max_tokens
@@ -165,9 +170,7 @@ async def run_turn(
         except ProviderError as exc:
             partial_message = None
             if parts:
-                partial_message = Message(
-                    role=Role.ASSISTANT, content="".join(parts), model=model, interrupted=True
-                )
+                partial_message = _interrupted("".join(parts), model)
                 yield AssistantMessageAdded(message=partial_message)
             yield TurnFailed(error=exc.message, status=exc.status, partial=partial_message)
             return
@@ -229,15 +232,10 @@ async def run_turn(
                 message=message,
             )
         if cancelled:
-            interrupted = Message(role=Role.ASSISTANT, content="", model=model, interrupted=True)
-            yield AssistantMessageAdded(message=interrupted)
+            partial = _interrupted("", model)
+            yield AssistantMessageAdded(message=partial)
             yield TurnFinished(
-                interrupted,
-                usage,
-                rounds,
-                model=model,
-                temperature=temperature,
-                max_tokens=max_tokens,
+                partial, usage, rounds, model=model, temperature=temperature, max_tokens=max_tokens
             )
             return
         yield RoundFinished(round=rounds)
