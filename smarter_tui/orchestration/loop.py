@@ -6,9 +6,8 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from smarter_tui.domain.errors import ProviderError
 from smarter_tui.domain.events import (
@@ -45,7 +44,6 @@ class TurnSettings:
     stream: bool = True
     tool_timeout: float = 60.0
     now: datetime | None = None  # stated in the system prompt; None -> the current local time
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _effective_settings(

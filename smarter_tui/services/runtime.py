@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from smarter_tui.config.secrets import SecretStore
@@ -29,8 +29,6 @@ class ClientRuntime:
     functions: list[Tool]
     plugins: list[PluginBinding]
     settings: TurnSettings
-    system_role: str
-    warnings: list[str] = field(default_factory=list)
 
 
 def client_config(client: CatalogueEntry) -> dict[str, Any]:
@@ -132,7 +130,6 @@ class RuntimeBuilder:
             functions=functions,
             plugins=plugins,
             settings=settings,
-            system_role=system_role_of(client),
         )
 
     def plugin_tool(self, name: str) -> tuple[CatalogueEntry, Tool]:
