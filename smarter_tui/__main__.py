@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         open_services = _open_services_early()
         from smarter_tui.ui.app import SmarterApp
 
-        SmarterApp(open_services=open_services).run()
-        return 0
+        app = SmarterApp(open_services=open_services)
+        app.run()
+        return app.return_code or 0
     from smarter_tui.cli.main import run
 
     return run(args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -218,37 +219,74 @@ def cmd_delete(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
-    """Run one turn; stream text to the terminal or print the JSON result."""
+    """Run one turn; stream text to the terminal or print the JSON result.
+
+    SIGTERM and SIGHUP (a closed terminal) end the turn like Ctrl+C: the answer so far is saved,
+    marked interrupted, and the process exits 128 + the signal number.
+    """
     from smarter_tui.domain.events import TextDelta, ToolCallFinished, ToolCallStarted
     from smarter_tui.services.envelopes import cli_prompt_response
 
     streaming = args.output == "text"
+    terminal = {"gone": False}
+
+    def write(stream: Any, text: str) -> None:
+        if terminal["gone"]:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except OSError:  # the terminal went away (SIGHUP): the turn is still saved
+            terminal["gone"] = True
 
     def show(event: Any) -> None:
         if not streaming:
             return
         if isinstance(event, TextDelta):
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
+            write(sys.stdout, event.text)
         elif isinstance(event, ToolCallStarted):
-            print(f"⚙ {event.call.name}({event.call.arguments})", file=sys.stderr)
+            write(sys.stderr, f"⚙ {event.call.name}({event.call.arguments})\n")
         elif isinstance(event, ToolCallFinished):
             outcome = f"error: {event.error}" if event.error else event.result
-            print(f"  → {outcome[:200]} ({event.duration_ms:.0f} ms)", file=sys.stderr)
+            write(sys.stderr, f"  → {outcome[:200]} ({event.duration_ms:.0f} ms)\n")
 
-    client = None if args.session else args.client
-    outcome = asyncio.run(
-        services.sessions.send(args.text, client=client, session_key=args.session, on_event=show)
-    )
+    received: list[int] = []
+
+    async def turn() -> Any:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def stop(signum: int) -> None:
+            received.append(signum)
+            if task is not None:
+                task.cancel()
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            return await services.sessions.send(
+                args.text, client=args.client, session_key=args.session, on_event=show
+            )
+        except asyncio.CancelledError:
+            if received:
+                return None
+            raise
+
+    outcome = asyncio.run(turn())
+    if outcome is None:
+        write(
+            sys.stderr, f"\ninterrupted by {signal.Signals(received[0]).name}: the answer so far is saved\n"
+        )
+        return 128 + received[0]
     if streaming:
-        print()
+        write(sys.stdout, "\n")
     else:
         print(to_json(cli_prompt_response(outcome)))
     if outcome.error:
-        print(f"error: {outcome.error} (session {outcome.session_key} is intact)", file=sys.stderr)
+        write(sys.stderr, f"error: {outcome.error} (session {outcome.session_key} is intact)\n")
         return 1
     if streaming:
-        print(f"session: {outcome.session_key}", file=sys.stderr)
+        write(sys.stderr, f"session: {outcome.session_key}\n")
     return 0
 
 

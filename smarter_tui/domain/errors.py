@@ -52,3 +52,7 @@ class ToolError(SmarterError):
 
 class RequestError(SmarterError):
     """A request (CLI arguments, HTTP body) has a bad shape; maps to HTTP 400."""
+
+
+class SessionBusyError(SmarterError):
+    """Another turn is running on the session (in this or another process); maps to HTTP 409."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from smarter_tui import __version__
+from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry
 from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
 from smarter_tui.services.sessions import SessionService
@@ -52,17 +53,18 @@ class ConfigService:
         entry = self.runtimes.client(client)
         config = client_config(entry)
         provider = self.runtimes.provider_config(config.get("provider"))
-        if session_key:
-            info = self.sessions.session(session_key)
-        elif create:
-            info = self.sessions.start(client)
-        else:
-            info = None
-        key = info.session_key if info else None
+        info = self.sessions.session(session_key) if session_key else None
         store = self.db.sessions
-        messages = store.messages(key) if key else []
-        calls = store.tool_calls(key) if key else []
-        selections = store.selections(key) if key else []
+        if info is not None:
+            key: str | None = info.session_key
+            messages = store.messages(info.session_key)
+            calls = store.tool_calls(info.session_key)
+            selections = store.selections(info.session_key)
+        else:
+            # A new session is only a key until its first prompt (SessionService.send) stores it.
+            key = self.sessions.new_session_key() if create else None
+            messages = [Message(role=Role.SYSTEM, content=system_role_of(entry))] if create else []
+            calls, selections = [], []
         spec = entry.manifest.get("spec") or {}
         attached = list(spec.get("plugins") or [])
         plugins = [p for p in self.db.catalogue.list("plugin") if p.name in set(attached)]

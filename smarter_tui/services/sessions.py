@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Callable
+import secrets
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smarter_tui.domain.errors import NotFoundError, RequestError
-from smarter_tui.domain.events import (
-    AssistantMessageAdded,
-    PluginSelected,
-    SystemRoleAdded,
-    ToolCallFinished,
-    TurnEvent,
-    TurnFailed,
-    TurnFinished,
-    UserMessageAdded,
-)
-from smarter_tui.domain.messages import Message, Role, parse_arguments
-from smarter_tui.domain.records import PluginSelectionRecord, SessionInfo, ToolCallRecord
+from smarter_tui.domain.errors import NotFoundError, RequestError, SessionBusyError
+from smarter_tui.domain.events import TurnEvent, TurnFinished
+from smarter_tui.domain.messages import Message, Role
+from smarter_tui.domain.records import SessionInfo, ToolCallRecord
 from smarter_tui.orchestration.loop import run_turn
 from smarter_tui.services.runtime import ClientRuntime, RuntimeBuilder, system_role_of
+from smarter_tui.services.turn_recorder import TurnRecorder
 from smarter_tui.storage import Database
+from smarter_tui.storage.leases import LEASE_TTL_MS, new_owner
 
 SESSION_KEY = re.compile(r"^[a-fA-F0-9]{64}$")
 
@@ -68,12 +63,13 @@ class SessionService:
         self.db = db
         self.runtimes = runtimes
 
-    def start(self, client: str, sandbox: bool = False) -> SessionInfo:
-        """Create a session for `client`, with its system prompt as the first message."""
-        system = system_role_of(self.runtimes.client(client))
-        info = self.db.sessions.create(client=client, sandbox=sandbox)
-        self.db.sessions.append_message(info.session_key, Message(role=Role.SYSTEM, content=system))
-        return self.db.sessions.get(info.session_key) or info
+    def new_session_key(self) -> str:
+        """Return a fresh session key; nothing is stored until a prompt is sent with it.
+
+        A session exists once it has a message: the config object and a new chat hand out this
+        key, and the first `send` with it (and a client) creates the session with its prompt.
+        """
+        return secrets.token_hex(32)
 
     def session(self, key: str) -> SessionInfo:
         """Return a session; raise NotFoundError for an unknown key."""
@@ -101,79 +97,78 @@ class SessionService:
     ) -> TurnOutcome:
         """Run one turn and return its outcome; every event is persisted before `on_event` sees it.
 
-        Give `client` to start a new session, `session_key` to continue one (or both). Model
-        failures come back in `outcome.error` with the session intact. If the calling task is
-        cancelled mid-answer, the partial answer is saved (interrupted) and CancelledError is
+        Give `client` to start a new session (with a key from `new_session_key`, or a random one),
+        `session_key` to continue one. Only one turn runs on a session at a time, across every
+        process on the database: a second one raises SessionBusyError at once (see `_lease`).
+        Model failures come back in `outcome.error` with the session intact. If the calling task
+        is cancelled mid-answer, the partial answer is saved (interrupted) and CancelledError is
         re-raised after persisting.
         """
         if not prompt or not prompt.strip():
             raise RequestError("The prompt is empty")
-        if session_key:
-            info = self.session(session_key)
+        info = self.db.sessions.get(check_session_key(session_key)) if session_key else None
+        if info is not None:
             if client and client != info.client:
                 raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
+            key, client = info.session_key, info.client
         elif client:
-            info = self.start(client)
+            key = check_session_key(session_key) if session_key else self.new_session_key()
+        elif session_key:
+            raise NotFoundError(f"No session with key {session_key[:12]}…")
         else:
             raise RequestError("Give a client name or a session key")
-        runtime = self.runtime(info.client, info.session_key)
-        runtime.settings.stream = stream
-        history = self.db.sessions.messages(info.session_key)
-        outcome = TurnOutcome(session_key=info.session_key, client=info.client, prompt=prompt)
-        events = run_turn(
-            runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins
-        )
-        async for event in events:
-            self._persist(outcome, event)
-            if on_event is not None:
-                on_event(event)
+        outcome = TurnOutcome(session_key=key, client=client, prompt=prompt)
+        async with self._lease(key):
+            runtime = self.runtime(client, key)
+            runtime.settings.stream = stream
+            if info is None:
+                first = Message(role=Role.SYSTEM, content=system_role_of(self.runtimes.client(client)))
+                history = [first]
+            else:
+                first, history = None, self.db.sessions.messages(key)
+            recorder = TurnRecorder(self.db, outcome, first=first)
+            events = run_turn(
+                runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins
+            )
+            try:
+                async for event in events:
+                    recorder.record(event)
+                    if on_event is not None:
+                        on_event(event)
+            finally:
+                recorder.close()
         task = asyncio.current_task()
         if outcome.interrupted and task is not None and task.cancelling():
             raise asyncio.CancelledError
         return outcome
 
-    def _persist(self, outcome: TurnOutcome, event: TurnEvent) -> None:
-        """Write one event to storage (each message is its own commit)."""
-        key = outcome.session_key
-        store = self.db.sessions
-        if isinstance(event, UserMessageAdded | SystemRoleAdded | AssistantMessageAdded):
-            outcome.new_messages.append(store.append_message(key, event.message))
-        elif isinstance(event, ToolCallFinished):
-            stored = store.append_message(key, event.message)
-            outcome.new_messages.append(stored)
-            store.record_tool_call(
-                ToolCallRecord(
-                    session_key=key,
-                    name=event.call.name,
-                    source=event.source,
-                    kind=event.kind,
-                    arguments=event.call.arguments,
-                    result=event.result if event.error is None else None,
-                    error=event.error,
-                    duration_ms=event.duration_ms,
-                    tool_call_id=event.call.id,
-                )
+    @contextlib.asynccontextmanager
+    async def _lease(self, key: str) -> AsyncIterator[None]:
+        """Hold the session's turn lease for the block, renewing it while the turn runs.
+
+        A second turn is refused rather than queued: its prompt was written without seeing the
+        answer still streaming, a turn can last minutes (tool rounds, slow models) that an HTTP
+        request or a script should not sit through blind, and a refusal is cheap to retry by a
+        caller who knows whether it wants to. `serve` maps the error to 409 Conflict.
+        """
+        leases = self.db.leases
+        owner = new_owner()
+        holder = leases.acquire(key, owner)
+        if holder is not None:
+            where = "this process" if holder.split(":")[:2] == owner.split(":")[:2] else "another process"
+            raise SessionBusyError(
+                f"Session {key[:12]}… is answering another prompt in {where}; "
+                "send this one when that answer has finished"
             )
-            try:
-                args: Any = parse_arguments(event.call.arguments)
-            except ValueError:
-                args = event.call.arguments
-            outcome.tool_calls.append(
-                {
-                    "function_name": event.call.name,
-                    "function_args": args,
-                    "plugin": event.source if event.kind == "plugin" else None,
-                }
-            )
-        elif isinstance(event, PluginSelected):
-            store.record_selection(
-                PluginSelectionRecord(
-                    session_key=key, plugin=event.plugin, term=event.term, prompt=event.prompt
-                )
-            )
-        elif isinstance(event, TurnFinished):
-            outcome.finished = event
-            outcome.interrupted = event.message.interrupted
-        elif isinstance(event, TurnFailed):
-            outcome.error = event.error
-            outcome.status = event.status
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(LEASE_TTL_MS / 3000)
+                leases.renew(key, owner)
+
+        renewal = asyncio.ensure_future(renew())
+        try:
+            yield
+        finally:
+            renewal.cancel()
+            leases.release(key, owner)

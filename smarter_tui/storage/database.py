@@ -10,6 +10,7 @@ from typing import Any
 import peewee
 
 from smarter_tui.storage.catalogue import CatalogueStore
+from smarter_tui.storage.leases import LeaseStore
 from smarter_tui.storage.memories import MemoryStore
 from smarter_tui.storage.migrations import migrate, schema_version
 from smarter_tui.storage.rows import database_proxy
@@ -42,6 +43,7 @@ class Database:
         self.catalogue = CatalogueStore(db)
         self.sessions = SessionStore(db)
         self.memories = MemoryStore(db)
+        self.leases = LeaseStore(db)
 
     def schema_version(self) -> int:
         """Return the schema version recorded in the file."""

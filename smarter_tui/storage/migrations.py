@@ -144,11 +144,24 @@ def m003_session_message_count(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_session_leases(conn: sqlite3.Connection) -> None:
+    """Add the lease table that lets one turn at a time run on a session, across processes."""
+    # Portable DDL (SQLite and PostgreSQL): the key is text, the expiry epoch milliseconds.
+    _run(
+        conn,
+        """CREATE TABLE IF NOT EXISTS session_leases (
+            session_key TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at BIGINT NOT NULL)""",
+    )
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
     m002_full_text_search,
     m003_session_message_count,
+    m004_session_leases,
 ]
 
 #: The schema version a database has once every migration is applied.

@@ -156,6 +156,17 @@ class MessageRow(BaseRow):
         table_name = "messages"
 
 
+class SessionLeaseRow(BaseRow):
+    """Who runs a turn on a session right now, until when (epoch milliseconds)."""
+
+    session_key = peewee.TextField(primary_key=True)
+    owner = peewee.TextField()
+    expires_at = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "session_leases"
+
+
 class ToolCallRow(BaseRow):
     """One executed tool call."""
 

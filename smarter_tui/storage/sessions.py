@@ -196,6 +196,24 @@ class SessionStore:
             SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
         return convert.message(row)
 
+    def replace_message(self, key: str, position: int, message: Message) -> Message:
+        """Overwrite every column of a stored message (a streamed answer as it grows); return it.
+
+        Raises NotFoundError for an unknown session or position.
+        """
+        with self._db.atomic():
+            session = self._session(key)
+            changed = (
+                MessageRow.update(**convert.message_columns(message))
+                .where((MessageRow.session == session.id) & (MessageRow.position == position))
+                .execute()
+            )
+            if not changed:
+                raise NotFoundError(f"session {session.session_key} has no message {position}")
+            SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
+        row = MessageRow.get((MessageRow.session == session.id) & (MessageRow.position == position))
+        return convert.message(row)
+
     def messages(self, key: str, last: int | None = None) -> builtins.list[Message]:
         """Return a session's messages in position order (only the last `last` if given).
 

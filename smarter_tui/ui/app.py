@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +58,23 @@ class SmarterApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self.main)
         self._load_services()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, self._terminate, signum)
+
+    def _terminate(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (the terminal closed): save like Esc does, then leave.
+
+        Every running answer is cancelled and waited for, so what was shown is stored (marked
+        interrupted) before the process goes. Without a terminal the normal exit may block on
+        writing to it, so a watchdog ends the process once the text is safe.
+        """
+        self.turn_runner.cancel_all(timeout=5.0)
+        code = 128 + signum
+        watchdog = threading.Timer(2.0, os._exit, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(return_code=code)
 
     @work(thread=True, exclusive=True, group="startup")
     def _load_services(self) -> None:

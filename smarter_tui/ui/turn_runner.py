@@ -46,6 +46,11 @@ class TurnHandle:
         """Block until the turn ends; return its value or raise (CancelledError when cancelled)."""
         return self._future.result()
 
+    @property
+    def done(self) -> concurrent.futures.Future[Any]:
+        """The future that resolves once the turn (and what it saves while cancelling) is over."""
+        return self._future
+
 
 class TurnRunner:
     """Runs coroutines on a daemon thread's event loop (started lazily, stopped with the app)."""
@@ -54,6 +59,7 @@ class TurnRunner:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._running: set[TurnHandle] = set()
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -68,9 +74,24 @@ class TurnRunner:
         """Start `coro` on the loop and return its handle."""
         loop = self._ensure_loop()
         handle = TurnHandle(loop)
+        with self._lock:
+            self._running.add(handle)
+        handle.done.add_done_callback(lambda _: self._forget(handle))
         # Scheduled before any later cancel() callback, so the task always exists when cancelled.
         loop.call_soon_threadsafe(handle._start, coro)
         return handle
+
+    def _forget(self, handle: TurnHandle) -> None:
+        with self._lock:
+            self._running.discard(handle)
+
+    def cancel_all(self, timeout: float = 5.0) -> None:
+        """Cancel every running turn and wait (at most `timeout` s) until each has saved its text."""
+        with self._lock:
+            handles = list(self._running)
+        for handle in handles:
+            handle.cancel()
+        concurrent.futures.wait([h.done for h in handles], timeout=timeout)
 
     def stop(self) -> None:
         """Stop the loop thread (running turns are abandoned; each message was saved as it came)."""

@@ -208,12 +208,15 @@ class ChatPane(Vertical):
         outcome, error = None, None
         try:
             if session_key is None:
-                # Create the session first so its key is known even if the turn is cancelled.
-                session_key = services.sessions.start(client).session_key
+                # Known before the turn starts (even if it is cancelled); stored with the prompt.
+                session_key = services.sessions.new_session_key()
                 self.app.call_from_thread(self._set_session, session_key, generation)
             handle = self.app.turn_runner.submit(  # type: ignore[attr-defined]
                 services.sessions.send(
-                    prompt, session_key=session_key, on_event=lambda e: self._on_event(e, generation)
+                    prompt,
+                    client=client,
+                    session_key=session_key,
+                    on_event=lambda e: self._on_event(e, generation),
                 )
             )
             self._turn = handle

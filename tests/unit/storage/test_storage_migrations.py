@@ -39,6 +39,8 @@ def _file_at(path: Path, version: int) -> None:
                     "VALUES (1, ?, 'user', ?, '2024-01-01T00:00:00.000000+00:00')",
                     (pos, text),
                 )
+            if version >= 3:  # the count is kept by the stores from then on, not recomputed
+                conn.execute("UPDATE sessions SET message_count = 2")
             conn.execute(
                 "INSERT INTO memories (text, created_at) "
                 "VALUES ('The user likes zebras', '2024-01-01T00:00:00.000000+00:00')"

@@ -1,0 +1,198 @@
+"""Persisting a turn's events as they arrive: the one place where what was shown gets stored.
+
+The TUI, the CLI and the HTTP API all run turns through `SessionService.send`, which hands every
+loop event to a `TurnRecorder` before anyone renders it. Streamed text is stored while it grows:
+the assistant row is inserted at the first delta (marked interrupted until the model call ends)
+and rewritten at most every `SAVE_INTERVAL` seconds, so a process killed mid-answer loses at most
+that much of what the user saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from smarter_tui.domain.events import (
+    AssistantMessageAdded,
+    ModelRequestSent,
+    PluginSelected,
+    SystemRoleAdded,
+    TextDelta,
+    ToolCallFinished,
+    TurnEvent,
+    TurnFailed,
+    TurnFinished,
+    UserMessageAdded,
+)
+from smarter_tui.domain.messages import Message, Role, parse_arguments
+from smarter_tui.domain.records import PluginSelectionRecord, ToolCallRecord
+
+if TYPE_CHECKING:
+    from smarter_tui.services.sessions import TurnOutcome
+    from smarter_tui.storage import Database
+
+#: Streamed text is saved at most this often (seconds); the issue's bound on text lost to a kill.
+SAVE_INTERVAL = 0.5
+
+
+def _now() -> float:
+    """The recorder's clock (a function, so tests can drive it without touching asyncio's)."""
+    return time.monotonic()
+
+
+class TurnRecorder:
+    """Writes one turn's events to storage; `close()` must run however the turn ends."""
+
+    def __init__(
+        self,
+        db: Database,
+        outcome: TurnOutcome,
+        *,
+        first: Message | None = None,
+    ) -> None:
+        """Record into `outcome.session_key`; `first` (a system prompt) means the session is new.
+
+        A new session is created together with its first user message, in one transaction, so no
+        session without a prompt is ever left behind.
+        """
+        self.db = db
+        self.outcome = outcome
+        self._first = first
+        self._started = False
+        self._pending_roles: list[Message] = []
+        self._pending_selections: list[PluginSelectionRecord] = []
+        self._model: str | None = None
+        self._parts: list[str] = []
+        self._position: int | None = None  # the streamed answer's row, once inserted
+        self._saved_length = 0
+        self._last_save = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def key(self) -> str:
+        return self.outcome.session_key
+
+    def record(self, event: TurnEvent) -> None:
+        """Persist one event (a no-op for events that store nothing)."""
+        store = self.db.sessions
+        if isinstance(event, PluginSelected):
+            selection = PluginSelectionRecord(
+                session_key=self.key, plugin=event.plugin, term=event.term, prompt=event.prompt
+            )
+            if self._started:
+                store.record_selection(selection)
+            else:
+                self._pending_selections.append(selection)
+        elif isinstance(event, SystemRoleAdded):
+            if self._started:
+                self.outcome.new_messages.append(store.append_message(self.key, event.message))
+            else:
+                self._pending_roles.append(event.message)
+        elif isinstance(event, UserMessageAdded):
+            self._begin(event.message)
+        elif isinstance(event, ModelRequestSent):
+            self._model = event.request.get("model") or self._model
+        elif isinstance(event, TextDelta):
+            self._grow(event.text)
+        elif isinstance(event, AssistantMessageAdded):
+            self._cancel_timer()
+            if self._position is not None:
+                stored = store.replace_message(self.key, self._position, event.message)
+            else:
+                stored = store.append_message(self.key, event.message)
+            self.outcome.new_messages.append(stored)
+            self._parts, self._position, self._saved_length = [], None, 0
+        elif isinstance(event, ToolCallFinished):
+            self._tool_call(event)
+        elif isinstance(event, TurnFinished):
+            self.outcome.finished = event
+            self.outcome.interrupted = event.message.interrupted
+        elif isinstance(event, TurnFailed):
+            self.outcome.error = event.error
+            self.outcome.status = event.status
+
+    def close(self) -> None:
+        """End the recording: text still streaming is saved as an interrupted answer."""
+        self._cancel_timer()
+        if self._position is not None:
+            text = "".join(self._parts)
+            message = Message(role=Role.ASSISTANT, content=text, model=self._model, interrupted=True)
+            self.db.sessions.replace_message(self.key, self._position, message)
+            self._position = None
+
+    # -- the parts ------------------------------------------------------------------------------
+    def _begin(self, user: Message) -> None:
+        """Store the prompt with what precedes it (a new session's row and system prompt) at once."""
+        store = self.db.sessions
+        with self.db.transaction():
+            if self._first is not None:
+                store.create(client=self.outcome.client, session_key=self.key)
+                store.append_message(self.key, self._first)
+            for role in self._pending_roles:
+                self.outcome.new_messages.append(store.append_message(self.key, role))
+            stored = store.append_message(self.key, user)
+            for selection in self._pending_selections:
+                store.record_selection(selection)
+        self.outcome.new_messages.append(stored)
+        self._started = True
+        self._pending_roles, self._pending_selections = [], []
+
+    def _grow(self, text: str) -> None:
+        self._parts.append(text)
+        now = _now()
+        if self._position is None:
+            partial = Message(
+                role=Role.ASSISTANT, content="".join(self._parts), model=self._model, interrupted=True
+            )
+            self._position = self.db.sessions.append_message(self.key, partial).position
+            self._saved_length, self._last_save = len(self._parts), now
+        elif now - self._last_save >= SAVE_INTERVAL:
+            self._save_partial()
+        elif self._timer is None:
+            # Deltas may stop for a while (a slow model): save what was shown when the interval ends.
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            self._timer = loop.call_later(SAVE_INTERVAL - (now - self._last_save), self._save_partial)
+
+    def _save_partial(self) -> None:
+        self._cancel_timer()
+        if self._position is None or len(self._parts) == self._saved_length:
+            return
+        self.db.sessions.update_message(self.key, self._position, content="".join(self._parts))
+        self._saved_length, self._last_save = len(self._parts), _now()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tool_call(self, event: ToolCallFinished) -> None:
+        store = self.db.sessions
+        self.outcome.new_messages.append(store.append_message(self.key, event.message))
+        store.record_tool_call(
+            ToolCallRecord(
+                session_key=self.key,
+                name=event.call.name,
+                source=event.source,
+                kind=event.kind,
+                arguments=event.call.arguments,
+                result=event.result if event.error is None else None,
+                error=event.error,
+                duration_ms=event.duration_ms,
+                tool_call_id=event.call.id,
+            )
+        )
+        try:
+            args: Any = parse_arguments(event.call.arguments)
+        except ValueError:
+            args = event.call.arguments
+        self.outcome.tool_calls.append(
+            {
+                "function_name": event.call.name,
+                "function_args": args,
+                "plugin": event.source if event.kind == "plugin" else None,
+            }
+        )
