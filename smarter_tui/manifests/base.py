@@ -9,6 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from .checks import secret_name_problem
+
 #: A field path inside a document, e.g. ("spec", "sqlData", "parameters", 1, "type").
 Path = tuple[str | int, ...]
 
@@ -100,6 +102,13 @@ class ManifestModel(BaseModel):
             )
         self.note(f"{what} {value!r} normalised to {fixed!r}", *subpath)
         return fixed
+
+    def checked_secret_name(self, value: str, *subpath: str | int, what: str = "Secret name") -> str:
+        """Like `checked_name`, but refuse (without echoing it) a value that looks like a key."""
+        problem = secret_name_problem(value)
+        if problem:
+            raise rule_error(problem, *subpath)
+        return self.checked_name(value, *subpath, what=what)
 
     def checked_names(self, values: list[str], field: str, what: str) -> list[str]:
         """Normalise a list of names (see `checked_name`), dropping duplicates with a warning."""

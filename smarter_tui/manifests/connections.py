@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
-from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
 from .base import LowerStr, Manifest, ManifestModel, rule_error
+from .checks import base_url_problem
+from .problems import shown
 
 #: Accepted spellings of `dbEngine` and the engine each one means.
 DB_ENGINES: dict[str, str] = {
@@ -25,10 +26,10 @@ DB_ENGINES: dict[str, str] = {
 
 def check_http_url(owner: ManifestModel, value: str, *subpath: str | int) -> str:
     """Return `value` stripped when it is an http(s) URL with a host; raise a rule error otherwise."""
-    url = value.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise rule_error(f"expected an http:// or https:// URL; got {value!r}", *subpath)
+    url = value.strip(" \t\r\n")  # not str.strip(): it would also drop C1 controls such as U+0085
+    problem = base_url_problem(url)
+    if problem:
+        raise rule_error(f"{problem}; got {shown(value)}", *subpath)
     return url
 
 
@@ -56,7 +57,7 @@ class SqlConnectionSettings(ManifestModel):
         if engine != "sqlite" and not (self.hostname or "").strip():
             raise rule_error(f"a hostname is required for {engine}", "hostname")
         if self.password is not None:
-            self.password = self.checked_name(
+            self.password = self.checked_secret_name(
                 self.password, "password", what="Secret name (not the password itself)"
             )
         if isinstance(self.timeout, float) and self.timeout.is_integer():
@@ -90,7 +91,9 @@ class ApiConnectionSettings(ManifestModel):
     def _check(self) -> ApiConnectionSettings:
         self.base_url = check_http_url(self, self.base_url, "baseUrl")
         if self.api_key is not None:
-            self.api_key = self.checked_name(self.api_key, "apiKey", what="Secret name (not the key itself)")
+            self.api_key = self.checked_secret_name(
+                self.api_key, "apiKey", what="Secret name (not the key itself)"
+            )
         if self.auth_method != "none" and not self.api_key:
             raise rule_error(f"authMethod {self.auth_method} needs apiKey (the name of a Secret)", "apiKey")
         if isinstance(self.timeout, float) and self.timeout.is_integer():

@@ -50,7 +50,9 @@ class ProviderSettings(ManifestModel):
     def _check(self) -> ProviderSettings:
         self.base_url = check_http_url(self, self.base_url, "baseUrl")
         if self.api_key is not None:
-            self.api_key = self.checked_name(self.api_key, "apiKey", what="Secret name (not the key itself)")
+            self.api_key = self.checked_secret_name(
+                self.api_key, "apiKey", what="Secret name (not the key itself)"
+            )
         return self
 
 

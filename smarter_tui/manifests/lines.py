@@ -12,6 +12,20 @@ from .base import Path
 
 _SEPARATOR = re.compile(r"^(---|\.\.\.)(\s|$)")
 
+#: Bounds checked on the parsed node graph before any value is built or walked. Aliases count
+#: once per use, so a "billion laughs" file (a few hundred bytes expanding to gigabytes) is
+#: refused in milliseconds; real manifests are far below every bound.
+MAX_DOCUMENT_NODES = 200_000
+MAX_DEPTH = 100
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+#: Tags whose values are not JSON (bytes, sets, ordered pairs): refused with their line.
+_REFUSED_TAGS = {
+    "tag:yaml.org,2002:binary": "!!binary",
+    "tag:yaml.org,2002:set": "!!set",
+    "tag:yaml.org,2002:omap": "!!omap",
+    "tag:yaml.org,2002:pairs": "!!pairs",
+}
+
 
 @dataclass(slots=True)
 class RawDocument:
@@ -40,6 +54,9 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
     """
     import yaml
 
+    if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        message = f"{filename}: line 1: the file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB"
+        raise ManifestError(message, [message])
     source_lines = text.splitlines(keepends=True)
     documents: list[RawDocument] = []
     # The C loader (when PyYAML has it) parses ~8x faster with the same nodes and marks.
@@ -47,6 +64,8 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is not None:
+                _check_graph(node, filename)
             data = loader.construct_document(node)
             start = node.start_mark.line if node is not None else 0
             document = RawDocument(
@@ -64,12 +83,80 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
         problem = exc.problem or exc.context or "invalid YAML"
         message = f"{filename}: {where}: YAML syntax error: {problem}"
         raise ManifestError(message, [message]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"{filename}: line {line}: character U+{char:04X} is not allowed in YAML text"
+        raise ManifestError(message, [message]) from None
     except yaml.YAMLError as exc:
-        message = f"{filename}: YAML error: {exc}"
+        message = f"{filename}: line 1: YAML error: {' '.join(str(exc).split())}"
         raise ManifestError(message, [message]) from None
     finally:
         loader.dispose()
     return documents
+
+
+def _refuse(filename: str, node: Any, problem: str) -> ManifestError:
+    message = f"{filename}: line {node.start_mark.line + 1}: {problem}"
+    return ManifestError(message, [message])
+
+
+def _check_graph(root: Any, filename: str) -> None:
+    """Refuse cyclic aliases, values nested deeper than MAX_DEPTH, documents that expand (aliases
+    counted per use) to more than MAX_DOCUMENT_NODES, and non-JSON tags; each with its line.
+
+    One pass over the distinct nodes (aliases share node objects), iterative so no nesting can
+    exhaust the Python stack. Raises ManifestError.
+    """
+    import yaml
+
+    size: dict[int, int] = {}  # id(node) -> expanded node count (capped), once finished
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        ident = id(node)
+        if children_done:
+            on_path.discard(ident)
+            children = _children(node, yaml)
+            total = 1 + sum(size[id(c)] for c in children)
+            tallest = 1 + max((height[id(c)] for c in children), default=0)
+            if tallest > MAX_DEPTH:
+                raise _refuse(filename, node, f"values are nested more than {MAX_DEPTH} levels deep")
+            if total > MAX_DOCUMENT_NODES:
+                raise _refuse(
+                    filename,
+                    node,
+                    f"the document expands to more than {MAX_DOCUMENT_NODES:,} values "
+                    "(aliases repeat what they refer to); refused as an alias bomb",
+                )
+            size[ident], height[ident] = total, tallest
+            continue
+        if ident in size:
+            continue
+        tag = _REFUSED_TAGS.get(node.tag)
+        if tag is not None:
+            raise _refuse(
+                filename, node, f"the YAML tag {tag} is not allowed in a manifest (use plain values)"
+            )
+        if len(on_path) >= MAX_DEPTH:
+            raise _refuse(filename, node, f"values are nested more than {MAX_DEPTH} levels deep")
+        on_path.add(ident)
+        stack.append((node, True))
+        for child in _children(node, yaml):
+            if id(child) in on_path:
+                raise _refuse(filename, child, "an alias refers to the value that contains it")
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _document_text(lines: list[str], start: int) -> str:

@@ -71,7 +71,7 @@ class LLMClientSpec(ManifestModel):
         self.functions = functions
         self.plugins = self.checked_names(self.plugins, "plugins", "plugin name")
         if self.api_key is not None:
-            self.api_key = self.checked_name(self.api_key, "apiKey", what="API key name")
+            self.api_key = self.checked_secret_name(self.api_key, "apiKey", what="API key name")
         return self
 
 

@@ -16,6 +16,7 @@ from .base import (
     _none_to_list,
     rule_error,
 )
+from .checks import sql_query_problem
 from .sql import quoted_placeholders, sql_placeholders
 
 PARAMETER_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
@@ -166,6 +167,9 @@ class SqlData(ParameterisedData):
         names = self.check_parameters()
         if not self.sql_query.strip():
             raise rule_error("the query is empty", "sqlQuery")
+        problem = sql_query_problem(self.sql_query)
+        if problem:
+            raise rule_error(problem, "sqlQuery")
         undeclared = [name for name in sql_placeholders(self.sql_query) if name not in names]
         if undeclared:
             raise rule_error(

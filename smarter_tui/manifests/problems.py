@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from .base import Path
+from .checks import looks_like_key
 
 _EXPECTED = {
     "string_type": "expected a string",
@@ -42,6 +43,8 @@ def shown(value: Any) -> str:
         return "a list"
     if value is None:
         return "null"
+    if isinstance(value, str) and looks_like_key(value):
+        return "a value that looks like a key (not shown)"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
+from smarter_tui.manifests.checks import READ_ONLY_PRAGMAS
 from smarter_tui.plugins._common import (
     SecretResolver,
     coerce_arguments,
@@ -182,10 +183,10 @@ def _bind_value(value: Any) -> Any:
 
 def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, dbname: Any, source: Any) -> int:
     # mode=ro already forbids writes; this also refuses attaching other (writable) files and
-    # pragmas that assign a value.
+    # pragmas that take an argument, except the schema-reading ones (`PRAGMA table_info(t)`).
     if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
         return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None:
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and str(arg1).lower() not in READ_ONLY_PRAGMAS:
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
 

@@ -316,3 +316,10 @@ async def test_server_engines_without_driver(db_path: Path) -> None:
                 await tool.run({})
     with pytest.raises(ToolError, match="unknown database engine"):
         normalise_engine("oracle")
+
+
+async def test_schema_reading_pragma_runs_and_writing_pragma_does_not(db_path: Path) -> None:
+    columns = await run(tool_for(db_path, "PRAGMA table_info(courses)", params=[]))
+    assert [c["name"] for c in columns] == ["id", "title", "price", "tag"]
+    with pytest.raises(ToolError, match="not authorized"):
+        await run(tool_for(db_path, "PRAGMA journal_mode = delete", params=[]))
