@@ -1,47 +1,106 @@
-"""Command-line entry point: `smarter-tui` opens the app; `smarter-tui COMMAND ...` runs a command."""
+"""Command-line entry point: `smarter-tui [--client NAME] [--session KEY]` opens the app;
+`smarter-tui COMMAND ...` runs a command."""
 
 from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smarter_tui.domain.launch import LaunchRequest
+
+#: Options that open the app (anything else is a command for the CLI).
+LAUNCH_FLAGS = ("--client", "--session")
 
 
-def _open_services_early() -> Any:
-    """Start opening the database (and seeding a first run) while Textual is still importing.
+class _EarlyStart:
+    """Reads the settings, opens the database (seeding a first run) and resolves the launch flags,
+    all on a thread while Textual is still importing on the main thread."""
 
-    Returns a callable the app calls from its start-up worker; it waits for the result.
-    """
-    result: dict[str, Any] = {}
+    def __init__(self, launch: LaunchRequest | None) -> None:
+        self._launch = launch
+        self._result: dict[str, Any] = {}
+        self._settings_read = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="open-services", daemon=True)
+        self._thread.start()
 
-    def run() -> None:
+    def _run(self) -> None:
+        try:
+            from smarter_tui.config.settings import SettingsStore
+
+            store = SettingsStore()
+            store.current()
+            self._result["settings"] = store
+        finally:
+            self._settings_read.set()
         try:
             from smarter_tui.services import Services
 
-            result["services"] = Services.open()
-        except BaseException as exc:  # handed to the app, which reports it
-            result["error"] = exc
+            services = Services.open()
+            self._result["services"] = services
+            if self._launch is not None and self._launch.explicit:
+                self._result["target"] = services.launch_target(self._launch)
+        except BaseException as exc:  # handed to the app (or printed, for a bad flag)
+            self._result["error"] = exc
 
-    thread = threading.Thread(target=run, name="open-services", daemon=True)
-    thread.start()
+    def settings(self) -> Any:
+        """Return the SettingsStore (read while Textual imports)."""
+        self._settings_read.wait()
+        return self._result["settings"]
 
-    def wait() -> Any:
-        thread.join()
-        if "error" in result:
-            raise result["error"]
-        return result["services"]
+    def services(self) -> Any:
+        """Wait for the services; raise what opening them raised. Called from the app's worker."""
+        self._thread.join()
+        if "error" in self._result:
+            raise self._result["error"]
+        return self._result["services"]
 
-    return wait
+    def check_launch(self) -> str | None:
+        """Wait for the flags to resolve; return the one-line error to print, or None."""
+        from smarter_tui.domain.errors import SmarterError
+
+        self._thread.join()
+        error = self._result.get("error")
+        if isinstance(error, SmarterError):
+            return error.message
+        return None
+
+
+def parse_launch(args: list[str]) -> LaunchRequest | None:
+    """Return the launch request when `args` open the app (none, or only launch flags); else None.
+
+    Exits with status 2 and a usage line for a malformed flag, like every other command.
+    """
+    from smarter_tui.domain.launch import LaunchRequest
+
+    if not args:
+        return LaunchRequest()
+    if not args[0].startswith(LAUNCH_FLAGS):
+        return None
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="smarter-tui", description="Open the app.")
+    parser.add_argument("--client", metavar="NAME", help="start a new chat with this client")
+    parser.add_argument("--session", metavar="KEY", help="reopen this session (a unique key prefix)")
+    options = parser.parse_args(args)
+    return LaunchRequest(client=options.client, session=options.session)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the app (no arguments) or a command; return the process exit code."""
+    """Run the app (no arguments, or only launch flags) or a command; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    if not args:
-        open_services = _open_services_early()
+    launch = parse_launch(args)
+    if launch is not None:
+        early = _EarlyStart(launch)
         from smarter_tui.ui.app import SmarterApp
 
-        app = SmarterApp(open_services=open_services)
+        if launch.explicit:
+            problem = early.check_launch()
+            if problem:
+                print(f"error: {problem}", file=sys.stderr)
+                return 1
+        app = SmarterApp(open_services=early.services, settings=early.settings(), launch=launch)
         app.run()
         return app.return_code or 0
     from smarter_tui.cli.main import run

@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"smarter-tui {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    # Handled by __main__ before this parser (they open the app); listed here for --help.
+    parser.add_argument("--client", metavar="NAME", help="open the app with a new chat with this client")
+    parser.add_argument(
+        "--session", metavar="KEY", help="open the app on this session (any unique key prefix, 6+ chars)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     apply = commands.add_parser("apply", help="validate and store manifests (all or nothing per file)")
@@ -79,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage secret values in the keyring")
     keys.add_argument("action", choices=("set", "delete", "list"))
     keys.add_argument("name", nargs="?", help="secret or provider name")
+
+    commands.add_parser("settings", help="print the settings file's path and values; check it")
     return parser
 
 
@@ -363,6 +370,28 @@ def cmd_keys(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(services: Services, args: argparse.Namespace) -> int:
+    """Print the settings file's path and every value in effect; exit 1 when the file has problems."""
+    import dataclasses
+    import json
+
+    from smarter_tui.config.settings import SettingsStore, documented_keys
+
+    store = SettingsStore()
+    settings = store.load()
+    print(f"# {store.path}" + ("" if store.path.exists() else " (not created yet: defaults)"))
+    for dotted, _default, _doc in documented_keys():
+        value: Any = settings
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        if dataclasses.is_dataclass(value):
+            continue
+        print(f"{dotted} = {json.dumps(value)}")
+    for problem in store.problems:
+        print(problem, file=sys.stderr)
+    return 1 if store.problems else 0
+
+
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "overview": cmd_overview,
     "apply": cmd_apply,
@@ -374,4 +403,5 @@ COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "history": cmd_history,
     "export": cmd_export,
     "keys": cmd_keys,
+    "settings": cmd_settings,
 }

@@ -24,6 +24,29 @@ def data_dir(create: bool = True) -> Path:
     return path
 
 
+def config_dir(create: bool = False) -> Path:
+    """Return the directory of the settings file: `SMARTER_TUI_HOME` or the platform config dir.
+
+    With the override set, settings live beside the data (one directory keeps a test or a
+    portable install self-contained); otherwise in e.g. ~/.config/smarter-tui on Linux.
+    """
+    override = os.environ.get(HOME_ENV)
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs  # deferred: only needed when no override is set
+
+        path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def settings_path() -> Path:
+    """Return the settings file (TOML) inside the config directory; it may not exist."""
+    return config_dir() / "settings.toml"
+
+
 def database_path() -> Path:
     """Return the SQLite database file inside the data directory."""
     return data_dir() / "smarter.sqlite3"

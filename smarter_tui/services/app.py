@@ -9,6 +9,7 @@ from pathlib import Path
 
 from smarter_tui.config.paths import database_path
 from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
 from smarter_tui.services.catalogue import Applied, CatalogueService
@@ -17,6 +18,7 @@ from smarter_tui.services.config_object import ConfigService
 from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
+from smarter_tui.services.launch import resolve_launch
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
@@ -80,6 +82,10 @@ class Services:
     def clients(self) -> list[ClientView]:
         """Return the LLM clients as the client pane lists them."""
         return list_clients(self.db, self.runtimes, self.secrets)
+
+    def launch_target(self, request: LaunchRequest) -> LaunchTarget:
+        """Return the chat the app opens with (see `resolve_launch`; raises for a bad flag)."""
+        return resolve_launch(request, self.sessions, self.runtimes)
 
     def warm_up(self) -> None:
         """Load what the first model call needs (the SDK) ahead of time; call from a worker thread."""

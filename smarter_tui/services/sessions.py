@@ -21,6 +21,9 @@ from smarter_tui.storage import Database
 from smarter_tui.storage.leases import LEASE_TTL_MS, new_owner
 
 SESSION_KEY = re.compile(r"^[a-fA-F0-9]{64}$")
+SESSION_PREFIX = re.compile(r"^[a-fA-F0-9]{6,64}$")
+#: The shortest prefix accepted for a session key (the app shows 8 characters).
+MIN_KEY_PREFIX = 6
 
 EventCallback = Callable[[TurnEvent], None]
 
@@ -77,6 +80,27 @@ class SessionService:
         if info is None:
             raise NotFoundError(f"No session with key {key[:12]}…")
         return info
+
+    def resolve_key(self, key_or_prefix: str) -> str:
+        """Return the full key of the one session whose key starts with `key_or_prefix`.
+
+        Any unique prefix of at least 6 hexadecimal characters works (any case). Raises
+        RequestError for a malformed or ambiguous prefix (the message lists the matches) and
+        NotFoundError when no session matches.
+        """
+        text = key_or_prefix.strip().lower()
+        if not SESSION_PREFIX.match(text):
+            raise RequestError(
+                f"A session key is {MIN_KEY_PREFIX} to 64 hexadecimal characters (a unique prefix of "
+                f"the full key), not {key_or_prefix!r}"
+            )
+        matches = self.db.sessions.keys_with_prefix(text, limit=11)
+        if not matches:
+            raise NotFoundError(f"No session key starts with {text}")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (", …" if len(matches) > 10 else "")
+            raise RequestError(f"The session key prefix {text} matches several sessions: {shown}")
+        return matches[0]
 
     def tool_calls(self, key: str) -> list[ToolCallRecord]:
         """Return the tool calls recorded for a session, in order (durations and errors included)."""

@@ -111,6 +111,18 @@ class SessionStore:
         except NotFoundError:
             return None
 
+    def keys_with_prefix(self, prefix: str, limit: int = 10) -> builtins.list[str]:
+        """Return up to `limit` session keys starting with `prefix` (lower-case hex), sorted."""
+        if not re.fullmatch(r"[0-9a-f]+", prefix):
+            return []  # only hex can match, and it keeps LIKE wildcards out of the pattern
+        query = (
+            SessionRow.select(SessionRow.session_key)
+            .where(SessionRow.session_key.startswith(prefix))
+            .order_by(SessionRow.session_key)
+            .limit(limit)
+        )
+        return [row.session_key for row in query]
+
     def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
         """Return sessions, most recently active first, optionally of one client only."""
         query = SessionRow.select()
@@ -236,7 +248,8 @@ class SessionStore:
         was most of that time. The converters in `convert` handle the raw column values.
         """
         sql, params = query.sql()
-        return builtins.list(self._db.execute_sql(sql, params).fetchall())
+        cursor = self._db.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+        return builtins.list(cursor.fetchall())
 
     def message_count(self, key: str) -> int:
         """Return the number of messages in a session; NotFoundError if absent."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import os
 import signal
@@ -11,11 +12,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from smarter_tui.config.settings import Settings, SettingsStore
 from smarter_tui.domain.errors import SmarterError
+from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
@@ -35,27 +38,102 @@ class SmarterApp(App[None]):
     TITLE = "smarter-tui"
     CSS_PATH = "styles/app.tcss"
     # F-keys and Ctrl+N/O are free in the prompt editor; priority keeps F7/F8 from selecting text there.
+    # Every binding has an id (the action's name), so `[keys]` in settings.toml can remap it.
     BINDINGS = [
-        Binding("ctrl+n", "new_session", "New chat"),
-        Binding("f2", "switch_client", "Clients"),
-        Binding("f3", "open_history", "History"),
-        Binding("f4", "toggle_plugins", "Plugins"),
-        Binding("f5", "debug_view", "Debug"),
-        Binding("ctrl+o", "export", "Export"),
-        Binding("f7", "copy_answer", "Copy answer", priority=True),
-        Binding("f8", "copy_code", "Copy code", priority=True),
+        Binding("ctrl+n", "new_session", "New chat", id="new_session"),
+        Binding("f2", "switch_client", "Clients", id="switch_client"),
+        Binding("f3", "open_history", "History", id="open_history"),
+        Binding("f4", "toggle_plugins", "Plugins", id="toggle_plugins"),
+        Binding("f5", "debug_view", "Debug", id="debug_view"),
+        Binding("f6", "toggle_clients", "Client list", show=False, id="toggle_clients"),
+        Binding("ctrl+o", "export", "Export", id="export"),
+        Binding("f7", "copy_answer", "Copy answer", priority=True, id="copy_answer"),
+        Binding("f8", "copy_code", "Copy code", priority=True, id="copy_code"),
     ]
 
-    def __init__(self, open_services: Callable[[], Services] | None = None) -> None:
+    def __init__(
+        self,
+        open_services: Callable[[], Services] | None = None,
+        *,
+        settings: SettingsStore | None = None,
+        launch: LaunchRequest | None = None,
+    ) -> None:
+        """Build the app; `settings` defaults to the settings file, `launch` to no flags."""
         super().__init__()
         self._open_services = open_services
         self.services: Services | None = None
         self.clients: list[ClientView] = []
-        self.main = MainScreen()
+        self.settings_store = settings or SettingsStore()
+        self.settings: Settings = self.settings_store.current()
+        self.settings_problems = list(self.settings_store.problems)
+        self._launch = launch or LaunchRequest()
+        self.main = MainScreen(self.settings.panes)
         self.turn_runner = TurnRunner()
+        self._apply_keymap(self.settings.keys)
+
+    # -- settings ---------------------------------------------------------------------------
+    @classmethod
+    def remappable_actions(cls) -> list[str]:
+        """Return the binding ids `[keys]` may remap (the app's and the main screen's)."""
+        return [b.id for b in (*cls.BINDINGS, *MainScreen.BINDINGS) if isinstance(b, Binding) and b.id]
+
+    def _apply_keymap(self, keys: dict[str, str]) -> None:
+        known = self.remappable_actions()
+        unknown = sorted(set(keys) - set(known))
+        if unknown:
+            self.settings_problems.append(
+                f"{self.settings_store.path}: keys.{unknown[0]}: no such action; the actions are "
+                f"{', '.join(known)}"
+            )
+        self.set_keymap({action: value for action, value in keys.items() if action in known})
+
+    def _apply_settings(self) -> None:
+        """Theme from the settings (the main screen has the panes); report what was wrong in the file."""
+        try:
+            self.theme = self.settings.theme
+        except InvalidThemeError:
+            self.settings_problems.append(
+                f"{self.settings_store.path}: theme: no theme named {self.settings.theme!r} "
+                f"(see 'Change theme' in the command palette); using {self.theme!r}"
+            )
+        for problem in self.settings_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=12)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Any) -> None:
+        if theme.name != self.settings.theme:
+            self.save_settings({"theme": theme.name})
+
+    def save_settings(self, changes: dict[str, Any]) -> None:
+        """Apply dotted-key `changes` to the settings now and write them to the file in a worker."""
+        for dotted, value in changes.items():
+            *tables, name = dotted.split(".")
+            target: Any = self.settings
+            for part in tables:
+                target = getattr(target, part)
+            setattr(target, name, value)
+        self._write_settings(changes)
+
+    @work(thread=True, group="settings")
+    def _write_settings(self, changes: dict[str, Any]) -> None:
+        try:
+            self.settings_store.save(changes)
+        except OSError as exc:  # a read-only config directory must not break the app
+            self.call_from_thread(self.notify, f"Settings not saved: {exc}", severity="warning")
+
+    def _remember(self, client: str, session_key: str | None) -> None:
+        """Save the client and session on screen, for the next start-up (only when they changed)."""
+        changes: dict[str, Any] = {}
+        if client != self.settings.last_client:
+            changes["last_client"] = client
+        if (session_key or "") != self.settings.last_session:
+            changes["last_session"] = session_key or ""
+        if changes:
+            self.save_settings(changes)
 
     # -- start-up: paint first, then open the database and warm up in workers -------------------
     def on_mount(self) -> None:
+        self._apply_settings()
         self.push_screen(self.main)
         self._load_services()
         loop = asyncio.get_running_loop()
@@ -89,18 +167,35 @@ class SmarterApp(App[None]):
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
             return
-        self.call_from_thread(self._services_ready, services, clients)  # type: ignore[arg-type]  # textual types async callbacks as Never
+        request = dataclasses.replace(
+            self._launch,
+            last_client=self.settings.last_client,
+            last_session=self.settings.last_session,
+            reopen_last_session=self.settings.reopen_last_session,
+        )
+        try:
+            target = services.launch_target(request)
+        except SmarterError as exc:  # e.g. --session of a session deleted meanwhile
+            self.call_from_thread(self.notify, exc.message, title="Cannot open", severity="error")
+            target = LaunchTarget()
+        self.call_from_thread(self._services_ready, services, clients, target)  # type: ignore[arg-type]  # textual types async callbacks as Never
 
-    async def _services_ready(self, services: Services, clients: list[ClientView]) -> None:
+    async def _services_ready(
+        self, services: Services, clients: list[ClientView], target: LaunchTarget
+    ) -> None:
         # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
         gc.freeze()
         self.services = services
         self.clients = clients
         self.main.query_one(ClientList).set_clients(clients)
         if clients:
-            default = next((c for c in clients if c.name == "general_assistant"), clients[0])
+            wanted = target.client or "general_assistant"
+            default = next((c for c in clients if c.name == wanted), clients[0])
             self.main.query_one(ClientList).highlight_client(default.name)
-            await self.start_chat(default)
+            if target.session_key:
+                self._open_session(target.session_key)
+            else:
+                await self.start_chat(default)
         # After the first full paint, so the SDK import does not compete with drawing the screen.
         self.call_after_refresh(self._warm_up)
 
@@ -135,6 +230,7 @@ class SmarterApp(App[None]):
         await self.chat.new_chat(client)
         self.sub_title = f"{client.app_name} · {client.provider}/{client.model}"
         self.main.query_one(PluginPane).show_client(client.name)
+        self._remember(client.name, None)
 
     def _key_stored(self, client: ClientView, masked: str | None) -> None:
         if masked is None:
@@ -165,6 +261,8 @@ class SmarterApp(App[None]):
 
     @on(ChatPane.TurnCompleted)
     def _turn_completed(self, event: ChatPane.TurnCompleted) -> None:
+        if self.chat.client is not None and event.session_key:
+            self._remember(self.chat.client.name, event.session_key)
         pane = self.main.query_one(PluginPane)
         if pane.display:
             pane.reload()  # the usage history now includes this turn
@@ -175,16 +273,29 @@ class SmarterApp(App[None]):
         if self.chat.client is not None:
             await self.start_chat(self.chat.client)
 
-    def action_switch_client(self) -> None:
-        """Focus the client list."""
-        self.main.query_one(ClientList).focus()
-
     def action_toggle_plugins(self) -> None:
-        """Show or hide the plugin pane (and focus it when shown)."""
+        """Show or hide the plugin pane (and focus it when shown); the choice is saved."""
         pane = self.main.query_one(PluginPane)
         pane.display = not pane.display
         if pane.display:
             pane.focus_list()
+        self.save_settings({"panes.plugins": bool(pane.display)})
+
+    def action_toggle_clients(self) -> None:
+        """Show or hide the client list; the choice is saved."""
+        clients = self.main.query_one(ClientList)
+        clients.display = not clients.display
+        if not clients.display and self.chat.client is not None:
+            self.chat.query_one("#prompt").focus()
+        self.save_settings({"panes.clients": bool(clients.display)})
+
+    def action_switch_client(self) -> None:
+        """Show the client list when hidden and focus it."""
+        clients = self.main.query_one(ClientList)
+        if not clients.display:
+            clients.display = True
+            self.save_settings({"panes.clients": True})
+        clients.focus()
 
     def action_open_history(self) -> None:
         """Open the history browser; a chosen session opens in the chat."""
@@ -227,6 +338,7 @@ class SmarterApp(App[None]):
         pane.show_client(client.name)
         pane.load_selections(key)
         self.sub_title = f"{client.app_name} · session {key[:8]}"
+        self._remember(client.name, key)
 
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
@@ -281,6 +393,7 @@ class SmarterApp(App[None]):
             "New chat", "Start a new session with the current client", self.action_new_session
         )
         yield SystemCommand("Switch client", "Focus the client list", self.action_switch_client)
+        yield SystemCommand("Toggle client list", "Show or hide the client list", self.action_toggle_clients)
         yield SystemCommand(
             "Open history", "Browse, search and reopen saved sessions", self.action_open_history
         )
