@@ -32,9 +32,7 @@ class EchoTool:
     """Returns its arguments; sleeps `delay` first; raises when told to."""
 
     def __init__(self, name: str, delay: float = 0.0, fail: str | None = None) -> None:
-        self.spec = ToolSpec(
-            name, f"{name} tool", {"type": "object", "properties": {}}, source=name
-        )
+        self.spec = ToolSpec(name, f"{name} tool", {"type": "object", "properties": {}}, source=name)
         self.delay, self.fail, self.calls = delay, fail, 0
 
     async def run(self, arguments: dict[str, Any]) -> str:
@@ -63,10 +61,7 @@ async def test_text_answer_streams_and_finishes() -> None:
     assert isinstance(finished, TurnFinished) and finished.message.content == deltas
     sent = provider.requests[0]
     assert sent.messages[0]["role"] == "system"
-    assert (
-        "You are terse." in sent.messages[0]["content"]
-        and "2026-11-22" in sent.messages[0]["content"]
-    )
+    assert "You are terse." in sent.messages[0]["content"] and "2026-11-22" in sent.messages[0]["content"]
     assert sent.messages[-1] == {"role": "user", "content": "hi"}
     assert sent.temperature == 0.0 and sent.tools == []
 
@@ -75,9 +70,7 @@ async def test_three_tool_rounds_keep_tools_offered_and_chain() -> None:
     calc = EchoTool("calculator")
     provider = ScriptedProvider(
         Step(calls=[("calculator", '{"expression": "1+1"}')]),
-        Step(
-            calls=[("calculator", '{"expression": "2+2"}'), ("calculator", '{"expression": "3"}')]
-        ),
+        Step(calls=[("calculator", '{"expression": "2+2"}'), ("calculator", '{"expression": "3"}')]),
         Step(calls=[("calculator", "{}")]),
         Step(text="Done."),
     )
@@ -136,18 +129,14 @@ async def test_independent_tool_calls_run_concurrently() -> None:
 async def test_tool_timeout_becomes_an_error_message() -> None:
     slow = EchoTool("slow", delay=1.0)
     provider = ScriptedProvider(Step(calls=[("slow", "{}")]), Step(text="ok"))
-    events = await collect(
-        run_turn(provider, [SYSTEM], "go", settings(tool_timeout=0.05), functions=[slow])
-    )
+    events = await collect(run_turn(provider, [SYSTEM], "go", settings(tool_timeout=0.05), functions=[slow]))
     (finished,) = [e for e in events if isinstance(e, ToolCallFinished)]
     assert finished.error == "'slow' timed out after 0.05 s"
 
 
 async def test_model_failure_mid_stream_keeps_partial_and_fails() -> None:
     provider = ScriptedProvider(
-        Step(
-            text="abcdefghij", chunks=5, error=ProviderError("server went away", 502), error_after=2
-        )
+        Step(text="abcdefghij", chunks=5, error=ProviderError("server went away", 502), error_after=2)
     )
     events = await collect(run_turn(provider, [SYSTEM], "go", settings()))
     added = [e for e in events if isinstance(e, AssistantMessageAdded)]
@@ -200,9 +189,7 @@ async def test_plugin_system_role_once_per_session_and_overrides() -> None:
         Message(Role.USER, "A Gobstoper?"),
         Message(Role.ASSISTANT, "A"),
     ]
-    second = await collect(
-        run_turn(provider, history, "and the price?", settings(), plugins=[candy])
-    )
+    second = await collect(run_turn(provider, history, "and the price?", settings(), plugins=[candy]))
     assert not [e for e in second if isinstance(e, SystemRoleAdded)]
     assert [e.term for e in second if isinstance(e, PluginSelected)] == ["Gobstopper"]
     assert provider.requests[1].messages[0]["content"].count("You sell candy.") == 1

@@ -15,9 +15,7 @@ class _Noop:
         return "{}"
 
 
-def _plugin(
-    name: str, directive: SelectorDirective, terms: list[str] | None = None
-) -> PluginBinding:
+def _plugin(name: str, directive: SelectorDirective, terms: list[str] | None = None) -> PluginBinding:
     return PluginBinding(name, name, _Noop(), directive, terms or [])
 
 
@@ -60,9 +58,7 @@ def test_select_plugins_directives_and_history() -> None:
     llm = _plugin("model_decides", SelectorDirective.LLM)
     candy = _plugin("gobstopper", SelectorDirective.SEARCH_TERMS, ["Gobstopper"])
     course = _plugin("courses", SelectorDirective.SEARCH_TERMS, ["course catalogue"])
-    chosen = select_plugins(
-        [always, llm, candy, course], "how much is it?", ["Tell me of the Gobstoper"]
-    )
+    chosen = select_plugins([always, llm, candy, course], "how much is it?", ["Tell me of the Gobstoper"])
     assert [(p.name, why) for p, why in chosen] == [
         ("always_on", "always"),
         ("model_decides", "llm"),

@@ -121,9 +121,7 @@ async def test_add_subtract() -> None:
     assert (await run(dates=["2024-02-28"], operation="add", days=2))["result"] == "2024-03-01"
     result = await run(dates=["2024-03-01", "2023-03-01"], operation="subtract", days=1)
     assert result == {"operation": "subtract", "days": 1, "dates": ["2024-02-29", "2023-02-28"]}
-    assert (await run(dates="today", operation="add", days="10", date_format="EU"))[
-        "result"
-    ] == "25/06/2024"
+    assert (await run(dates="today", operation="add", days="10", date_format="EU"))["result"] == "25/06/2024"
 
 
 async def test_errors() -> None:

@@ -28,9 +28,15 @@ def forecast(request: Recorded) -> Reply:
     fahrenheit = request.query.get("temperature_unit") == ["fahrenheit"]
     return Reply.json(
         {
-            "current": {"time": "2024-06-01T10:15", "temperature_2m": 68.0 if fahrenheit else 20.0,
-                        "precipitation": 0.0, "wind_speed_10m": 5.0, "weather_code": 2,
-                        "relative_humidity_2m": 50, "wind_direction_10m": 180},  # fmt: skip
+            "current": {
+                "time": "2024-06-01T10:15",
+                "temperature_2m": 68.0 if fahrenheit else 20.0,
+                "precipitation": 0.0,
+                "wind_speed_10m": 5.0,
+                "weather_code": 2,
+                "relative_humidity_2m": 50,
+                "wind_direction_10m": 180,
+            },  # fmt: skip
             "hourly": {
                 "time": HOURS,
                 "temperature_2m": [float(i) for i in range(48)],
@@ -81,9 +87,7 @@ async def test_place_with_region_falls_back_to_town(http_server: LoopbackServer)
 
 
 async def test_unknown_place(http_server: LoopbackServer) -> None:
-    assert await call(stand_in(http_server), location="Atlantis") == {
-        "error": "unknown place 'Atlantis'"
-    }
+    assert await call(stand_in(http_server), location="Atlantis") == {"error": "unknown place 'Atlantis'"}
 
 
 async def test_server_down(closed_port_url: str) -> None:
@@ -95,9 +99,7 @@ async def test_server_down(closed_port_url: str) -> None:
 async def test_server_error_and_bad_arguments(http_server: LoopbackServer) -> None:
     http_server.route("/v1/search", Reply(503, b"down"))
     tool = WeatherTool(f"{http_server.url}/v1/search", f"{http_server.url}/v1/forecast")
-    assert await call(tool, location="Paris") == {
-        "error": "the geocoding service answered HTTP 503"
-    }
+    assert await call(tool, location="Paris") == {"error": "the geocoding service answered HTTP 503"}
     assert "error" in await call(tool, location="")
     assert "error" in await call(tool, location="Paris", unit="KELVIN")
 

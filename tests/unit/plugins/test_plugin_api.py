@@ -213,8 +213,10 @@ async def test_large_body_truncated(http_server: LoopbackServer) -> None:
     chunk = b"x" * 65536
     total = 5 * 1024 * 1024
     http_server.route(
-        "*", Reply(200, (chunk for _ in range(total // len(chunk))), {"Content-Type": "text/plain"},
-                   length=total)  # fmt: skip
+        "*",
+        Reply(
+            200, (chunk for _ in range(total // len(chunk))), {"Content-Type": "text/plain"}, length=total
+        ),  # fmt: skip
     )
     tool = ApiPluginTool(api_manifest(endpoint="/big"), api_connection(http_server.url), secrets({}))
     tracemalloc.start()
@@ -246,9 +248,7 @@ async def test_bad_base_url_and_bad_argument(http_server: LoopbackServer) -> Non
     tool = ApiPluginTool(api_manifest(parameters=PARAMS), api_connection("ftp://x"), secrets({}))
     with pytest.raises(ToolError, match="http or https"):
         await tool.run({"course_id": "1"})
-    good = ApiPluginTool(
-        api_manifest(parameters=PARAMS), api_connection(http_server.url), secrets({})
-    )
+    good = ApiPluginTool(api_manifest(parameters=PARAMS), api_connection(http_server.url), secrets({}))
     with pytest.raises(ToolError, match="'page' must be of type integer"):
         await good.run({"course_id": "1", "page": "two"})
     with pytest.raises(ToolError, match="missing required argument 'course_id'"):

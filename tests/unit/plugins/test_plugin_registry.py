@@ -25,13 +25,23 @@ from .conftest import FakeMemory
 STATIC = {
     "apiVersion": "smarter.sh/v1",
     "kind": "Plugin",
-    "metadata": {"name": "everlasting_gobstopper", "pluginClass": "static",
-                 "description": "Everlasting Gobstopper info"},  # fmt: skip
+    "metadata": {
+        "name": "everlasting_gobstopper",
+        "pluginClass": "static",
+        "description": "Everlasting Gobstopper info",
+    },  # fmt: skip
     "spec": {
-        "selector": {"directive": "search_terms",
-                     "searchTerms": ["Gobstopper", "everlasting gobstopper"]},  # fmt: skip
-        "prompt": {"provider": "openai", "systemRole": "You are a candy expert.",
-                   "model": "gpt-4o-mini", "temperature": 0.0, "maxTokens": 256},  # fmt: skip
+        "selector": {
+            "directive": "search_terms",
+            "searchTerms": ["Gobstopper", "everlasting gobstopper"],
+        },  # fmt: skip
+        "prompt": {
+            "provider": "openai",
+            "systemRole": "You are a candy expert.",
+            "model": "gpt-4o-mini",
+            "temperature": 0.0,
+            "maxTokens": 256,
+        },  # fmt: skip
         "data": {"description": "Gobstopper facts", "staticData": {"a": 1}},
     },
 }

@@ -263,10 +263,7 @@ async def test_attach_and_pragma_writes_refused(db_path: Path, tmp_path: Path) -
 
 
 async def test_timeout_on_runaway_query(db_path: Path) -> None:
-    query = (
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-        "SELECT count(*) FROM c"
-    )
+    query = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
     with pytest.raises(ToolError, match=r"timed out after 0.2 s"):
         await tool_for(db_path, query, [], timeout=0.2).run({})
 
@@ -306,9 +303,7 @@ async def test_server_engines_without_driver(db_path: Path) -> None:
     assert normalise_engine("django.db.backends.postgresql") == "postgresql"
     assert normalise_engine("mysql") == "mysql"
     for engine in ("postgresql", "mysql"):
-        tool = SqlPluginTool(
-            manifest("SELECT 1"), connection("db", engine=engine), lambda _n: None
-        )
+        tool = SqlPluginTool(manifest("SELECT 1"), connection("db", engine=engine), lambda _n: None)
         try:
             __import__("psycopg" if engine == "postgresql" else "pymysql")
         except ImportError:

@@ -30,8 +30,11 @@ def static_manifest(data: Any, description: str | None = "Gobstopper facts") -> 
     return {
         "apiVersion": "smarter.sh/v1",
         "kind": "Plugin",
-        "metadata": {"name": "everlasting_gobstopper", "pluginClass": "static",
-                     "description": "Metadata description"},  # fmt: skip
+        "metadata": {
+            "name": "everlasting_gobstopper",
+            "pluginClass": "static",
+            "description": "Metadata description",
+        },  # fmt: skip
         "spec": {"selector": {"directive": "always"}, "data": spec_data},
     }
 
