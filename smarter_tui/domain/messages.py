@@ -8,6 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+#: Values of `Message.excluded`.
+SUPERSEDED = "superseded"
+DELETED = "deleted"
+
 
 class Role(StrEnum):
     """The four message roles of the OpenAI chat format."""
@@ -68,6 +72,9 @@ class Message:
     interrupted: bool = False
     created_at: datetime | None = None
     position: int | None = None
+    #: Why the message is left out of the context: "superseded" (an older branch, after a
+    #: regenerate or an edited prompt) or "deleted" (by the user); None while it is in it.
+    excluded: str | None = None
 
     def to_openai(self) -> dict[str, Any]:
         """Return the message as an OpenAI chat-completions request item."""
@@ -89,6 +96,8 @@ class Message:
             out["model"] = self.model
         if self.created_at:
             out["created_at"] = self.created_at.isoformat()
+        if self.excluded:
+            out["excluded"] = self.excluded
         return out
 
 

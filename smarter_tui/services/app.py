@@ -12,6 +12,7 @@ from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
+from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
@@ -36,6 +37,7 @@ class Services:
     catalogue: CatalogueService
     runtimes: RuntimeBuilder
     sessions: SessionService
+    branches: BranchService
     history: HistoryService
     config: ConfigService
     keys: KeyService
@@ -66,6 +68,7 @@ class Services:
             catalogue=catalogue,
             runtimes=runtimes,
             sessions=sessions,
+            branches=BranchService(db, sessions),
             history=HistoryService(db, sessions),
             config=ConfigService(db, runtimes, sessions),
             keys=KeyService(db, secrets),

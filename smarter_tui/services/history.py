@@ -59,6 +59,16 @@ class HistoryService:
         info = self.sessions.session(key)
         return self.db.sessions.messages(info.session_key, last=last)
 
+    def transcript(self, key: str, last: int) -> tuple[builtins.list[Message], int]:
+        """Return the last `last` messages of the current branch, and how many come before them.
+
+        Superseded and deleted messages are left out (they stay in exports and `messages`).
+        """
+        info = self.sessions.session(key)
+        messages = self.db.sessions.messages(info.session_key, last=last, context_only=True)
+        earlier = max(0, self.db.sessions.context_count(info.session_key) - len(messages))
+        return messages, earlier
+
     def conversation(self, key: str) -> dict[str, Any]:
         """Return `{"session_key", "messages"}`: the whole history, system prompt first (SPEC §8.2)."""
         info = self.sessions.session(key)
@@ -103,6 +113,9 @@ class HistoryService:
             lines.append(f"- started: {info.created_at.isoformat(timespec='seconds')}")
         for message in messages:
             lines.append("")
+            if message.excluded:
+                # Kept in the export, marked: an older branch or a message the user deleted.
+                lines += [f"*({message.excluded}: not in the context)*", ""]
             if message.role is Role.SYSTEM:
                 lines += ["## System", "", _quote(message.content or "")]
             elif message.role is Role.USER:

@@ -149,7 +149,8 @@ class SessionService:
                 first = Message(role=Role.SYSTEM, content=system_role_of(self.runtimes.client(client)))
                 history = [first]
             else:
-                first, history = None, self.db.sessions.messages(key)
+                # Only the current branch: superseded and deleted messages stay stored but unseen.
+                first, history = None, self.db.sessions.messages(key, context_only=True)
             recorder = TurnRecorder(self.db, outcome, first=first)
             events = run_turn(
                 runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins

@@ -83,6 +83,7 @@ def message_columns(message: Message) -> dict[str, Any]:
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
         "interrupted": bool(message.interrupted),
+        "excluded": message.excluded,
     }
 
 
@@ -100,6 +101,7 @@ MESSAGE_FIELDS = (
     MessageRow.interrupted,
     MessageRow.created_at,
     MessageRow.position,
+    MessageRow.excluded,
 )
 
 _ROLES = {role.value: role for role in Role}
@@ -123,6 +125,7 @@ def message_from_tuple(values: tuple[Any, ...]) -> Message:
         interrupted,
         created_at,
         position,
+        excluded,
     ) = values
     calls = (
         [ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"]) for c in json.loads(calls_json)]
@@ -142,6 +145,7 @@ def message_from_tuple(values: tuple[Any, ...]) -> Message:
         interrupted=bool(interrupted),
         created_at=created_at,
         position=position,
+        excluded=excluded,
     )
 
 

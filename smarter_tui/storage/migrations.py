@@ -156,12 +156,20 @@ def m004_session_leases(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_branches_and_chat_settings(conn: sqlite3.Connection) -> None:
+    """Flag messages left out of the context (a superseded branch, a deleted message) and keep
+    per-chat settings (model, provider, system prompt, temperature) as JSON on the session."""
+    conn.execute("ALTER TABLE messages ADD COLUMN excluded TEXT")
+    conn.execute("ALTER TABLE sessions ADD COLUMN chat_settings TEXT")
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
     m002_full_text_search,
     m003_session_message_count,
     m004_session_leases,
+    m005_branches_and_chat_settings,
 ]
 
 #: The schema version a database has once every migration is applied.

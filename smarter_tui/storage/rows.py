@@ -130,6 +130,7 @@ class SessionRow(BaseRow):
     updated_at = UtcDateTimeField()
     sandbox = peewee.BooleanField(default=False)
     message_count = peewee.IntegerField(default=0)
+    chat_settings = peewee.TextField(null=True)  # JSON: this chat's overrides of the client's
 
     class Meta:
         table_name = "sessions"
@@ -151,6 +152,7 @@ class MessageRow(BaseRow):
     total_tokens = peewee.IntegerField(null=True)
     created_at = UtcDateTimeField()
     interrupted = peewee.BooleanField(default=False)
+    excluded = peewee.TextField(null=True)  # None: in the context; "superseded" or "deleted"
 
     class Meta:
         table_name = "messages"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import secrets
 import sqlite3
@@ -37,7 +38,7 @@ TITLE_LENGTH = 80
 HIGHLIGHT = ("«", "»")
 _MESSAGE_COLUMNS = (
     "session_id, position, role, content, tool_calls, tool_call_id, name, model, "
-    "prompt_tokens, completion_tokens, total_tokens, created_at, interrupted"
+    "prompt_tokens, completion_tokens, total_tokens, created_at, interrupted, excluded"
 )
 
 
@@ -226,13 +227,18 @@ class SessionStore:
         row = MessageRow.get((MessageRow.session == session.id) & (MessageRow.position == position))
         return convert.message(row)
 
-    def messages(self, key: str, last: int | None = None) -> builtins.list[Message]:
+    def messages(
+        self, key: str, last: int | None = None, context_only: bool = False
+    ) -> builtins.list[Message]:
         """Return a session's messages in position order (only the last `last` if given).
 
-        Raises NotFoundError for an unknown session.
+        With `context_only`, messages flagged `excluded` (a superseded branch, a deleted
+        message) are left out: what the model sees. Raises NotFoundError for an unknown session.
         """
         session = self._session(key)
         query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session.id)
+        if context_only:
+            query = query.where(MessageRow.excluded.is_null())
         if last is None:
             rows = self._raw_rows(query.order_by(MessageRow.position))
             return [convert.message_from_tuple(r) for r in rows]
@@ -240,6 +246,46 @@ class SessionStore:
             return []
         rows = self._raw_rows(query.order_by(MessageRow.position.desc()).limit(last))
         return [convert.message_from_tuple(r) for r in reversed(rows)]
+
+    def context_count(self, key: str) -> int:
+        """Return the number of a session's messages in the context (not excluded)."""
+        session = self._session(key)
+        query = MessageRow.select().where((MessageRow.session == session.id) & MessageRow.excluded.is_null())
+        return int(query.count())
+
+    def exclude_messages(self, key: str, positions: Iterable[int], reason: str) -> int:
+        """Flag messages as left out of the context (`reason`: "superseded" or "deleted").
+
+        Already excluded messages keep their first reason. Returns how many were flagged;
+        raises NotFoundError for an unknown session.
+        """
+        wanted = builtins.list(positions)
+        if not wanted:
+            return 0
+        with self._db.atomic():
+            session = self._session(key)
+            changed = (
+                MessageRow.update(excluded=reason)
+                .where(
+                    (MessageRow.session == session.id)
+                    & MessageRow.position.in_(wanted)
+                    & MessageRow.excluded.is_null()
+                )
+                .execute()
+            )
+            SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
+        return int(changed)
+
+    def chat_settings(self, key: str) -> dict[str, Any]:
+        """Return a session's own settings (model, provider, ...) as stored; {} when none."""
+        raw = self._session(key).chat_settings
+        return dict(json.loads(raw)) if raw else {}
+
+    def set_chat_settings(self, key: str, settings: dict[str, Any]) -> None:
+        """Store a session's own settings (an empty mapping clears them)."""
+        row = self._session(key)
+        row.chat_settings = json.dumps(settings, sort_keys=True) if settings else None
+        row.save(only=[SessionRow.chat_settings])
 
     def _raw_rows(self, query: peewee.Query) -> builtins.list[tuple[Any, ...]]:
         """Run a select and return plain driver tuples (no per-field peewee conversion).
@@ -429,9 +475,10 @@ class SessionStore:
                         cols["total_tokens"],
                         stamp(msg.created_at or info.created_at),
                         int(cols["interrupted"]),
+                        cols["excluded"],
                     )
                 )
         conn.executemany(
-            f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES ({','.join('?' * 13)})", message_rows
+            f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES ({','.join('?' * 14)})", message_rows
         )
         return len(chunk)

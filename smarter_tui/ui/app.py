@@ -49,6 +49,8 @@ class SmarterApp(App[None]):
         Binding("ctrl+o", "export", "Export", id="export"),
         Binding("f7", "copy_answer", "Copy answer", priority=True, id="copy_answer"),
         Binding("f8", "copy_code", "Copy code", priority=True, id="copy_code"),
+        Binding("ctrl+r", "regenerate", "Regenerate", show=False, id="regenerate"),
+        Binding("f9", "messages", "Messages", show=False, id="messages"),
     ]
 
     def __init__(
@@ -309,11 +311,23 @@ class SmarterApp(App[None]):
             self._open_session(session_key)
 
     @work(thread=True, exclusive=True, group="open-session")
-    def _open_session(self, session_key: str) -> None:
+    def _open_session(self, session_key: str, branch: tuple[int | None, str | None] | None = None) -> None:
+        """Show a saved session (its current branch); with `branch`, first start a new branch:
+        (None, None) regenerates the last answer, (position, text) resends an edited prompt."""
         assert self.services is not None
+        prompt = None
         try:
+            if branch is not None:
+                position, text = branch
+                services = self.services.branches
+                made = (
+                    services.regenerate_branch(session_key)
+                    if position is None
+                    else services.branch_from(session_key, position, text)
+                )
+                prompt = made.prompt
             info = self.services.sessions.session(session_key)
-            messages = self.services.history.messages(session_key, last=REOPEN_LAST)
+            messages, earlier = self.services.history.transcript(session_key, last=REOPEN_LAST)
             calls = self.services.sessions.tool_calls(session_key)
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
@@ -324,21 +338,62 @@ class SmarterApp(App[None]):
                 self.notify, f"The client '{info.client}' no longer exists.", severity="error"
             )
             return
-        earlier = max(0, info.message_count - len(messages))
-        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier)  # type: ignore[arg-type]
+        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier, prompt)  # type: ignore[arg-type]
 
     async def _show_session(
-        self, client: ClientView, key: str, messages: list[Any], calls: list[Any], earlier: int
+        self,
+        client: ClientView,
+        key: str,
+        messages: list[Any],
+        calls: list[Any],
+        earlier: int,
+        prompt: str | None = None,
     ) -> None:
         if not self.is_running:  # the worker finished after the app began to exit
             return
         await self.chat.show_session(client, key, messages, calls, earlier)
+        if prompt is not None:
+            await self.chat.send(prompt)
         self.main.query_one(ClientList).highlight_client(client.name)
         pane = self.main.query_one(PluginPane)
         pane.show_client(client.name)
         pane.load_selections(key)
         self.sub_title = f"{client.app_name} · session {key[:8]}"
         self._remember(client.name, key)
+
+    # -- editing the chat: regenerate, edit and resend, copy, delete (services do the work) -----
+    def _editable_session(self) -> str | None:
+        """Return the chat's session key when its history can change now; else say why."""
+        if self.chat.running:
+            self.notify("An answer is still streaming; press Esc to cancel it first.", severity="warning")
+            return None
+        if self.chat.session_key is None:
+            self.notify("Nothing to change yet: send a prompt first.", severity="warning")
+            return None
+        return self.chat.session_key
+
+    def action_regenerate(self) -> None:
+        """Answer the last prompt again; the old answer stays in the history, superseded."""
+        key = self._editable_session()
+        if key is not None:
+            self._open_session(key, branch=(None, None))
+
+    def action_messages(self) -> None:
+        """Browse the chat's messages: copy any, delete one from the context, edit and resend."""
+        from smarter_tui.ui.screens.messages_screen import MessagesScreen
+
+        key = self._editable_session()
+        if key is not None and self.services is not None:
+            self.push_screen(MessagesScreen(self.services, key), self._messages_closed)
+
+    def _messages_closed(self, result: Any) -> None:
+        key = self.chat.session_key
+        if key is None or result is None:
+            return
+        if result.edit is not None:
+            self._open_session(key, branch=result.edit)
+        elif result.changed:
+            self._open_session(key)  # a deleted message leaves the transcript too
 
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
@@ -408,3 +463,11 @@ class SmarterApp(App[None]):
             "Copy last answer", "Copy the last answer to the clipboard", self.action_copy_answer
         )
         yield SystemCommand("Copy last code block", "Copy the last code block", self.action_copy_code)
+        yield SystemCommand(
+            "Regenerate answer",
+            "Answer the last prompt again (the old answer is kept)",
+            self.action_regenerate,
+        )
+        yield SystemCommand(
+            "Messages", "Copy any message, delete one from the context, edit and resend", self.action_messages
+        )

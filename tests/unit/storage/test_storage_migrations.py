@@ -95,6 +95,9 @@ def test_upgrade_from_every_earlier_version(db_path: Path, version: int) -> None
             # rows written before the FTS migration are indexed too
             assert [h.position for h in db.sessions.search("zebra")] == [0]
             assert db.memories.search("zebras?") == ["The user likes zebras"]
+        if version >= 1:  # every old message is in the context, with no chat settings
+            assert [m.excluded for m in db.sessions.messages(KEY)] == [None, None]
+            assert db.sessions.context_count(KEY) == 2 and db.sessions.chat_settings(KEY) == {}
         db.sessions.create("c2")
         stored = db.sessions.append_message(
             KEY if version else db.sessions.list()[0].session_key, Message(Role.USER, "after upgrade")
