@@ -107,9 +107,11 @@ async def test_what_cannot_be_branched_or_deleted(services: Services) -> None:
 
 
 async def test_regenerate_needs_a_prompt(services: Services) -> None:
-    info = services.sessions.start("general_assistant")
+    outcome = await services.sessions.send("Hello", client="general_assistant")
+    prompt = next(m for m in services.history.messages(outcome.session_key) if m.role is Role.USER)
+    services.branches.delete(outcome.session_key, prompt.position)
     with pytest.raises(RequestError, match="no prompt yet"):
-        await services.branches.regenerate(info.session_key)
+        await services.branches.regenerate(outcome.session_key)
 
 
 async def test_the_reopened_transcript_is_the_current_branch(services: Services) -> None:
