@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 SESSION_KINDS = ("session", "sessions")
 MEMORY_KINDS = ("memory", "memories")
+KEY_HELP = "the full key or a unique prefix of at least 6 characters"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,21 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
     prompt = commands.add_parser("prompt", help="one headless turn with a client")
     prompt.add_argument("client")
     prompt.add_argument("text")
-    prompt.add_argument("--session", metavar="KEY", help="continue this session")
+    prompt.add_argument("--session", metavar="KEY", help=f"continue this session ({KEY_HELP})")
     prompt.add_argument("-o", "--output", choices=("text", "json"), default="text")
 
     config = commands.add_parser("config", help="print the config object of a client (JSON)")
     config.add_argument("client")
-    config.add_argument("--session", metavar="KEY")
+    config.add_argument("--session", metavar="KEY", help=f"that session ({KEY_HELP})")
     config.add_argument("--legacy", action="store_true", help="name llm_client keys 'chatbot'")
 
     history = commands.add_parser("history", help="list sessions, or print one session's history")
-    history.add_argument("key", nargs="?")
+    history.add_argument("key", nargs="?", help=f"print this session ({KEY_HELP})")
     history.add_argument("--search", metavar="Q", help="full-text search over messages")
     history.add_argument("-o", "--output", choices=("table", "json"), default="table")
 
     export = commands.add_parser("export", help="export a session as Markdown or JSON")
-    export.add_argument("key")
+    export.add_argument("key", help=KEY_HELP)
     export.add_argument("-o", "--output", choices=("markdown", "json"), default="markdown")
 
     keys = commands.add_parser("keys", help="manage secret values in the keyring")

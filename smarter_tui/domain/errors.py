@@ -56,3 +56,11 @@ class RequestError(SmarterError):
 
 class SessionBusyError(SmarterError):
     """Another turn is running on the session (in this or another process); maps to HTTP 409."""
+
+
+class AmbiguousKeyError(RequestError):
+    """A short session key matches more than one session; `matches` holds their full keys."""
+
+    def __init__(self, message: str, matches: list[str]) -> None:
+        super().__init__(message)
+        self.matches = matches

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smarter_tui.domain.errors import NotFoundError, RequestError, SessionBusyError
+from smarter_tui.domain.errors import AmbiguousKeyError, NotFoundError, RequestError, SessionBusyError
 from smarter_tui.domain.events import TurnEvent, TurnFinished
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SessionInfo, ToolCallRecord
@@ -24,6 +24,8 @@ SESSION_KEY = re.compile(r"^[a-fA-F0-9]{64}$")
 SESSION_PREFIX = re.compile(r"^[a-fA-F0-9]{6,64}$")
 #: The shortest prefix accepted for a session key (the app shows 8 characters).
 MIN_KEY_PREFIX = 6
+#: How many candidates an ambiguous prefix lists.
+_LISTED_MATCHES = 10
 
 EventCallback = Callable[[TurnEvent], None]
 
@@ -74,33 +76,37 @@ class SessionService:
         """
         return secrets.token_hex(32)
 
-    def session(self, key: str) -> SessionInfo:
-        """Return a session; raise NotFoundError for an unknown key."""
-        info = self.db.sessions.get(check_session_key(key))
-        if info is None:
-            raise NotFoundError(f"No session with key {key[:12]}…")
-        return info
+    def resolve_key(self, key: str) -> str:
+        """Return the full key of the one session whose key is `key` or starts with it.
 
-    def resolve_key(self, key_or_prefix: str) -> str:
-        """Return the full key of the one session whose key starts with `key_or_prefix`.
-
-        Any unique prefix of at least 6 hexadecimal characters works (any case). Raises
-        RequestError for a malformed or ambiguous prefix (the message lists the matches) and
-        NotFoundError when no session matches.
+        Any unique prefix of at least 6 hexadecimal characters works (any case, blanks and a
+        trailing "…" as the app shortens keys ignored): the one resolver of the CLI, the app and
+        the HTTP API. Raises RequestError for a malformed prefix, AmbiguousKeyError (a
+        RequestError listing the matches) when several sessions match, NotFoundError when none.
         """
-        text = key_or_prefix.strip().lower()
+        text = key.strip().rstrip("…").lower() if isinstance(key, str) else ""
         if not SESSION_PREFIX.match(text):
             raise RequestError(
                 f"A session key is {MIN_KEY_PREFIX} to 64 hexadecimal characters (a unique prefix of "
-                f"the full key), not {key_or_prefix!r}"
+                f"the full key), not {key!r}"
             )
-        matches = self.db.sessions.keys_with_prefix(text, limit=11)
+        matches = self.db.sessions.keys_with_prefix(text, limit=_LISTED_MATCHES + 1)
         if not matches:
             raise NotFoundError(f"No session key starts with {text}")
         if len(matches) > 1:
-            shown = ", ".join(matches[:10]) + (", …" if len(matches) > 10 else "")
-            raise RequestError(f"The session key prefix {text} matches several sessions: {shown}")
+            shown = ", ".join(matches[:_LISTED_MATCHES]) + (", …" if len(matches) > _LISTED_MATCHES else "")
+            raise AmbiguousKeyError(
+                f"The session key prefix {text} matches several sessions: {shown}",
+                matches[:_LISTED_MATCHES],
+            )
         return matches[0]
+
+    def session(self, key: str) -> SessionInfo:
+        """Return a session by full key or unique prefix (see `resolve_key`); raise NotFoundError."""
+        info = self.db.sessions.get(self.resolve_key(key))
+        if info is None:  # deleted between the two reads
+            raise NotFoundError(f"No session with key {key}")
+        return info
 
     def tool_calls(self, key: str) -> list[ToolCallRecord]:
         """Return the tool calls recorded for a session, in order (durations and errors included)."""
@@ -130,15 +136,20 @@ class SessionService:
         """
         if not prompt or not prompt.strip():
             raise RequestError("The prompt is empty")
-        info = self.db.sessions.get(check_session_key(session_key)) if session_key else None
+        info = None
+        if session_key:
+            try:
+                info = self.session(session_key)  # a full key or a unique prefix
+            except NotFoundError:
+                if not client:
+                    raise
+                # else: a fresh key from new_session_key, whose session this prompt creates
         if info is not None:
             if client and client != info.client:
                 raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
             key, client = info.session_key, info.client
         elif client:
             key = check_session_key(session_key) if session_key else self.new_session_key()
-        elif session_key:
-            raise NotFoundError(f"No session with key {session_key[:12]}…")
         else:
             raise RequestError("Give a client name or a session key")
         outcome = TurnOutcome(session_key=key, client=client, prompt=prompt)

@@ -112,17 +112,22 @@ class SessionStore:
         except NotFoundError:
             return None
 
-    def keys_with_prefix(self, prefix: str, limit: int = 10) -> builtins.list[str]:
-        """Return up to `limit` session keys starting with `prefix` (lower-case hex), sorted."""
+    def keys_with_prefix(self, prefix: str, limit: int = 11) -> builtins.list[str]:
+        """Return up to `limit` session keys starting with the lower-case hex `prefix`, sorted.
+
+        One range scan of the unique index on session_key (`key >= prefix AND key < next`),
+        the same SQL on SQLite and PostgreSQL; a LIKE would not use the index everywhere.
+        """
+        prefix = prefix.lower()
         if not re.fullmatch(r"[0-9a-f]+", prefix):
-            return []  # only hex can match, and it keeps LIKE wildcards out of the pattern
-        query = (
-            SessionRow.select(SessionRow.session_key)
-            .where(SessionRow.session_key.startswith(prefix))
-            .order_by(SessionRow.session_key)
-            .limit(limit)
-        )
-        return [row.session_key for row in query]
+            return []  # only hex can match
+        query = SessionRow.select(SessionRow.session_key).where(SessionRow.session_key >= prefix)
+        if prefix.strip("f"):  # "ffff" has no upper bound: every key above it starts with it
+            upper = format(int(prefix, 16) + 1, f"0{len(prefix)}x")
+            query = query.where(SessionRow.session_key < upper)
+        rows = query.order_by(SessionRow.session_key).limit(limit).tuples()
+        # The range holds exactly the keys with the prefix; the check guards odd collations.
+        return [key for (key,) in rows if key.startswith(prefix)]
 
     def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
         """Return sessions, most recently active first, optionally of one client only."""
