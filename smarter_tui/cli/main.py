@@ -145,10 +145,17 @@ def _entry_rows(services: Services, kind: str) -> tuple[list[dict[str, Any]], li
             config = spec.get("config") or {}
             row["provider"] = config.get("provider")
             row["plugins"] = ",".join(spec.get("plugins") or [])
+        elif e.kind == "Provider":
+            provider = spec.get("provider") or {}
+            row["base_url"] = provider.get("baseUrl") or provider.get("base_url") or "(offline)"
+            row["model"] = provider.get("defaultModel")
+            row["source"] = "built-in" if e.builtin else "manifest"
         rows.append(row)
     columns = ["name", "kind", "description", "updated"]
     if any(r["kind"] == "LLMClient" for r in rows):
         columns = ["name", "provider", "plugins", "description"]
+    elif rows and all(r["kind"] == "Provider" for r in rows):
+        columns = ["name", "source", "base_url", "model", "description"]
     return rows, columns
 
 

@@ -18,6 +18,7 @@ class CatalogueEntry:
     description: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    builtin: bool = False  # shipped with the program (the built-in providers), not applied
 
 
 @dataclass(slots=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from smarter_tui.config.secrets import SecretStore, mask
-from smarter_tui.domain.errors import ManifestError, NotFoundError, SmarterError
+from smarter_tui.domain.errors import DependencyError, ManifestError, NotFoundError, SmarterError
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
+from smarter_tui.services.providers import BUILTIN_PROVIDERS, builtin_provider_entry
 from smarter_tui.storage import Database
 
 # The manifests package (pydantic models) is imported where it is used, not at start-up:
@@ -187,17 +188,26 @@ class CatalogueService:
 
     # -- read ------------------------------------------------------------------------------
     def list(self, kind: str) -> list[CatalogueEntry]:
-        """Return the stored manifests of a kind (plural/case-insensitive), sorted by name."""
+        """Return the manifests of a kind (plural/case-insensitive), sorted by name.
+
+        Providers include the built-in ones (`builtin` set) that no stored manifest overrides.
+        """
         group, canonical = resolve_kind(kind)
-        entries = self.db.catalogue.list(group)
-        return [e for e in entries if canonical is None or e.kind == canonical]
+        entries = [e for e in self.db.catalogue.list(group) if canonical is None or e.kind == canonical]
+        if group == "provider":
+            stored = {e.name for e in entries}
+            builtins = [builtin_provider_entry(p) for p in BUILTIN_PROVIDERS.values() if p.name not in stored]
+            entries = sorted([*entries, *builtins], key=lambda e: e.name)
+        return entries
 
     def get(self, kind: str, name: str) -> CatalogueEntry:
-        """Return one stored manifest; raise NotFoundError naming what exists."""
+        """Return one manifest (a stored one, else a built-in provider); raise NotFoundError naming what exists."""
         group, _ = resolve_kind(kind)
         entry = self.db.catalogue.get(group, name)
+        if entry is None and group == "provider" and name in BUILTIN_PROVIDERS:
+            return builtin_provider_entry(BUILTIN_PROVIDERS[name])
         if entry is None:
-            names = ", ".join(e.name for e in self.db.catalogue.list(group)) or "none"
+            names = ", ".join(e.name for e in self.list(group)) or "none"
             raise NotFoundError(f"No {group} named '{name}' (known: {names})")
         return entry
 
@@ -212,6 +222,8 @@ class CatalogueService:
             "created": entry.created_at.isoformat() if entry.created_at else None,
             "modified": entry.updated_at.isoformat() if entry.updated_at else None,
         }
+        if entry.builtin:
+            data["status"]["builtin"] = True
         if entry.kind == "Secret":
             data["status"]["stored"] = self.secrets.is_set(entry.name)
         return data
@@ -224,6 +236,11 @@ class CatalogueService:
     def delete(self, kind: str, name: str) -> None:
         """Delete a manifest; refuse (DependencyError) when others depend on it."""
         entry = self.get(kind, name)
+        if entry.builtin:
+            raise DependencyError(
+                f"Provider '{name}' is built in and cannot be deleted (a Provider manifest named "
+                f"'{name}' overrides it)"
+            )
         group = KIND_GROUPS[entry.kind]
         self.db.catalogue.delete(group, name)
         if entry.kind == "Secret":

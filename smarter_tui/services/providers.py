@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from smarter_tui.domain.records import CatalogueEntry
+
 OFFLINE = "offline"
 
 
@@ -43,6 +45,43 @@ BUILTIN_PROVIDERS: dict[str, ProviderConfig] = {
         ProviderConfig(OFFLINE, None, "offline-demo", None, (), True),
     )
 }
+
+
+_BUILTIN_DESCRIPTIONS = {
+    "openai": "OpenAI's API.",
+    "googleai": "Google Gemini through its OpenAI-compatible endpoint.",
+    "ollama": "Ollama on this machine (no API key).",
+    OFFLINE: "The offline demo model (no network, no API key).",
+}
+
+
+def builtin_provider_entry(config: ProviderConfig) -> CatalogueEntry:
+    """Return a built-in provider as a catalogue entry (`builtin` set) holding its Provider manifest.
+
+    Applying a Provider manifest of the same name overrides the built-in one.
+    """
+    description = _BUILTIN_DESCRIPTIONS.get(config.name, "Built in.")
+    manifest = {
+        "apiVersion": "smarter.sh/v1",
+        "kind": "Provider",
+        "metadata": {
+            "name": config.name,
+            "description": description,
+            "version": None,
+            "tags": ["builtin"],
+            "annotations": [],
+        },
+        "spec": {
+            "provider": {
+                "baseUrl": config.base_url,
+                "defaultModel": config.default_model,
+                "apiKey": config.secret,
+            }
+        },
+    }
+    return CatalogueEntry(
+        kind="Provider", name=config.name, manifest=manifest, description=description, builtin=True
+    )
 
 
 def provider_from_manifest(data: dict[str, Any]) -> ProviderConfig:
