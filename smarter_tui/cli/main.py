@@ -240,7 +240,7 @@ def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
     marked interrupted, and the process exits 128 + the signal number.
     """
     from smarter_tui.domain.events import TextDelta, ToolCallFinished, ToolCallStarted
-    from smarter_tui.services.envelopes import cli_prompt_response
+    from smarter_tui.services.envelopes import cli_prompt_failure, cli_prompt_response
 
     streaming = args.output == "text"
     terminal = {"gone": False}
@@ -287,7 +287,12 @@ def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
                 return None
             raise
 
-    outcome = asyncio.run(turn())
+    try:
+        outcome = asyncio.run(turn())
+    except SmarterError as exc:
+        if not streaming:  # a JSON reader gets a document with the error too, not only stderr
+            print(to_json(cli_prompt_failure(exc, None)))
+        raise
     if outcome is None:
         write(
             sys.stderr, f"\ninterrupted by {signal.Signals(received[0]).name}: the answer so far is saved\n"

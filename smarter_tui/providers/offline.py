@@ -73,7 +73,9 @@ class OfflineProvider:
         for piece in pieces:
             await asyncio.sleep(self.chunk_delay)
             yield TextChunk(piece)
-        model = request.model or self.default_model
+        # The offline model answers as itself, whatever model the request (a client's
+        # defaultModel, a plugin's prompt.model override) asked for.
+        model = self.default_model
         prompt_words = sum(
             _count_words(_text_of(m))
             + sum(

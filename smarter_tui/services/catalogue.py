@@ -201,7 +201,7 @@ class CatalogueService:
         return entries
 
     def get(self, kind: str, name: str) -> CatalogueEntry:
-        """Return one manifest (a stored one, else a built-in provider); raise NotFoundError naming what exists."""
+        """Return a stored manifest, else a built-in provider; raise NotFoundError naming what exists."""
         group, _ = resolve_kind(kind)
         entry = self.db.catalogue.get(group, name)
         if entry is None and group == "provider" and name in BUILTIN_PROVIDERS:

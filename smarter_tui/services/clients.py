@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.errors import SmarterError
+from smarter_tui.services.providers import model_for
 from smarter_tui.services.runtime import RuntimeBuilder, client_config
 from smarter_tui.storage import Database
 
@@ -37,17 +38,13 @@ def list_clients(db: Database, runtimes: RuntimeBuilder, secrets: SecretStore) -
         problem = None
         try:
             provider = runtimes.provider_config(config.get("provider"))
-            provider_name, base_model, offline = provider.name, provider.default_model, provider.offline
+            provider_name, offline = provider.name, provider.offline
+            model = model_for(provider, config.get("defaultModel"))
             secret = provider.secret
             needs_key = bool(secret) and not offline and not secrets.is_set(secret or "", provider.env)
         except SmarterError as exc:
-            provider_name, base_model, offline, secret, needs_key = (
-                str(config.get("provider")),
-                "",
-                False,
-                None,
-                False,
-            )
+            provider_name, offline, secret, needs_key = str(config.get("provider")), False, None, False
+            model = config.get("defaultModel") or ""
             problem = exc.message
         views.append(
             ClientView(
@@ -55,7 +52,7 @@ def list_clients(db: Database, runtimes: RuntimeBuilder, secrets: SecretStore) -
                 app_name=config.get("appName") or entry.name.replace("_", " ").title(),
                 assistant=config.get("appAssistant") or "Assistant",
                 provider=provider_name,
-                model=config.get("defaultModel") or base_model,
+                model=model,
                 offline=offline,
                 needs_key=needs_key,
                 key_name=secret if needs_key else None,

@@ -7,6 +7,7 @@ from typing import Any
 from smarter_tui import __version__
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.services.providers import model_for
 from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
@@ -76,7 +77,7 @@ class ConfigService:
             "llm_client": {
                 "name": entry.name,
                 "provider": provider.name,
-                "default_model": config.get("defaultModel") or provider.default_model,
+                "default_model": model_for(provider, config.get("defaultModel")),
                 "default_system_role": system_role_of(entry),
                 "default_temperature": config.get("defaultTemperature"),
                 "default_max_tokens": config.get("defaultMaxTokens"),

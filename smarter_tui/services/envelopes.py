@@ -81,8 +81,23 @@ def jarvis_prompt_response(outcome: TurnOutcome) -> dict[str, Any]:
 
 
 def cli_prompt_response(outcome: TurnOutcome) -> dict[str, Any]:
-    """Return `{"session_key", "new_messages"}` for `smarter-tui prompt -o json`."""
+    """Return `{"session_key", "new_messages", "error"}` for `smarter-tui prompt -o json`.
+
+    `error` is null for a turn that finished, else `{"message", "status"}` (status: the
+    provider's HTTP status, or null).
+    """
+    error = {"message": outcome.error, "status": outcome.status} if outcome.error else None
     return {
         "session_key": outcome.session_key,
         "new_messages": [m.to_public() for m in outcome.added_by_model()],
+        "error": error,
+    }
+
+
+def cli_prompt_failure(error: SmarterError, session_key: str | None) -> dict[str, Any]:
+    """Return the `prompt -o json` document for a turn that could not start (no key, no client, ...)."""
+    return {
+        "session_key": session_key,
+        "new_messages": [],
+        "error": {"message": error.message, "status": None},
     }

@@ -84,6 +84,17 @@ def builtin_provider_entry(config: ProviderConfig) -> CatalogueEntry:
     )
 
 
+def model_for(provider: ProviderConfig, requested: str | None) -> str:
+    """Return the model a client really talks to: its `defaultModel`, else the provider's.
+
+    The offline provider has one model of its own, whatever the client asks for (a client
+    switched to `offline` often still says `defaultModel: gpt-4o-mini`).
+    """
+    if provider.offline:
+        return provider.default_model or BUILTIN_PROVIDERS[OFFLINE].default_model
+    return requested or provider.default_model
+
+
 def provider_from_manifest(data: dict[str, Any]) -> ProviderConfig:
     """Return the ProviderConfig of a stored Provider manifest."""
     spec = data["spec"]["provider"]

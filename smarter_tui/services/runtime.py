@@ -15,7 +15,12 @@ from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
 from smarter_tui.orchestration.loop import TurnSettings
 from smarter_tui.plugins import build_function, build_plugin, plugin_binding
 from smarter_tui.providers import make_provider
-from smarter_tui.services.providers import BUILTIN_PROVIDERS, ProviderConfig, provider_from_manifest
+from smarter_tui.services.providers import (
+    BUILTIN_PROVIDERS,
+    ProviderConfig,
+    model_for,
+    provider_from_manifest,
+)
 from smarter_tui.storage import Database
 
 
@@ -110,7 +115,7 @@ class RuntimeBuilder:
         client = self.client(name)
         config = client_config(client)
         provider_config = self.provider_config(config.get("provider"))
-        model = config.get("defaultModel") or provider_config.default_model
+        model = model_for(provider_config, config.get("defaultModel"))
         provider = self.provider(provider_config, model)
         spec = client.manifest.get("spec") or {}
         functions = [

@@ -141,7 +141,7 @@ class SessionService:
             try:
                 info = self.session(session_key)  # a full key or a unique prefix
             except NotFoundError:
-                if not client:
+                if not client or not SESSION_KEY.match(session_key):
                     raise
                 # else: a fresh key from new_session_key, whose session this prompt creates
         if info is not None:

@@ -125,9 +125,9 @@ class SessionStore:
         if prefix.strip("f"):  # "ffff" has no upper bound: every key above it starts with it
             upper = format(int(prefix, 16) + 1, f"0{len(prefix)}x")
             query = query.where(SessionRow.session_key < upper)
-        rows = query.order_by(SessionRow.session_key).limit(limit).tuples()
+        rows = self._raw_rows(query.order_by(SessionRow.session_key).limit(limit))
         # The range holds exactly the keys with the prefix; the check guards odd collations.
-        return [key for (key,) in rows if key.startswith(prefix)]
+        return [row[0] for row in rows if str(row[0]).startswith(prefix)]
 
     def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
         """Return sessions, most recently active first, optionally of one client only."""

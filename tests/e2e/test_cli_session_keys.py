@@ -81,4 +81,3 @@ def test_too_short_and_ambiguous_keys_are_one_line_errors(cli: Cli, key: str) ->
     assert "matches several sessions" in ambiguous.err
     assert TWIN_A in ambiguous.err and TWIN_B in ambiguous.err
     assert cli("export", "abcdef10").code == 0
-

@@ -369,17 +369,17 @@ async def test_sql_rows_rendered() -> None:
 
 
 async def test_usage_model_and_response_shape() -> None:
-    _, reply = await run("Hello there", model="my-offline")
-    assert reply.model == "my-offline"
+    _, reply = await run("Hello there", model="gpt-4o-mini")  # e.g. a plugin's model override
+    assert reply.model == "offline-demo"  # the offline model answers as itself
     assert reply.usage.prompt_tokens == 2
     assert reply.usage.completion_tokens and reply.usage.completion_tokens > 10
     assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
     response = reply.response
     assert response["object"] == "chat.completion"
-    assert response["model"] == "my-offline"
+    assert response["model"] == "offline-demo"
     assert response["choices"][0]["message"]["content"] == reply.content
-    _, default = await run("Hello there")
-    assert default.model == "offline-demo"
+    _, named = await run("Hello there", p=provider(default_model="my-offline"))
+    assert named.model == named.response["model"] == "my-offline"
 
 
 async def test_deterministic() -> None:

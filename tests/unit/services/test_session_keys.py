@@ -93,7 +93,9 @@ def test_prefix_lookup_reads_the_index_not_the_table(big: Services) -> None:
         indexed = steps
         steps = 0
         # The reference: the same question asked with a scan of the table.
-        conn.execute("SELECT session_key FROM sessions WHERE substr(session_key, 1, 7) = 'abcdef2'").fetchall()
+        conn.execute(
+            "SELECT session_key FROM sessions WHERE substr(session_key, 1, 7) = 'abcdef2'"
+        ).fetchall()
         scanned = steps
     finally:
         conn.set_progress_handler(None, 1)
