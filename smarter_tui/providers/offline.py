@@ -1,8 +1,10 @@
 """The offline demo model (SPEC §9): a deterministic local responder that drives the real tools.
 
-No network, no key. For a prompt it calls the offered tools that fit (calculator for arithmetic,
-date_calculator for dates, create_memory / recall_memory, weather, plugins by word overlap); once
-tool results are in the conversation it streams an answer composed from them.
+No network, no key. For a prompt it calls the offered tools that fit, each tool family read by
+one small skill (`offline_skills`: calculator for arithmetic and totals, date_calculator for
+dates, create_memory / recall_memory, weather, static plugins by key, SQL/API plugins by their
+parameters); a skill may ask for a follow-up call once results are in; then it streams an
+answer composed from the results.
 """
 
 from __future__ import annotations
@@ -18,21 +20,11 @@ from typing import Any
 
 from smarter_tui.domain.messages import ToolCall, Usage
 from smarter_tui.domain.models import ModelReply, ModelRequest, TextChunk
-from smarter_tui.providers import offline_parsing as parse
+from smarter_tui.domain.tools import ToolSpec
+from smarter_tui.providers.offline_skills import FUNCTION_SKILLS, Done, Skill, Turn, label, render, skill_for
 from smarter_tui.providers.shapes import completion_dict
 
 __all__ = ["OfflineProvider"]
-
-_MAX_LIST_ITEMS = 20
-_MAX_TEXT = 1500
-
-_EXAMPLES = {
-    "calculator": "What is 2**16 + 17?",
-    "date_calculator": "How many days ago was 29-Feb-1972?",
-    "create_memory": "Remember that my favourite colour is green",
-    "recall_memory": "What do you know about me?",
-    "get_current_weather": "What is the weather in Paris?",
-}
 
 
 class OfflineProvider:
@@ -44,6 +36,8 @@ class OfflineProvider:
 
     DEFAULT_MODEL = "offline-demo"
     LABEL = "Offline demo model (no network, canned answers)"
+    #: Tool rounds per prompt after which the model answers whatever follow-ups remain.
+    MAX_ROUNDS = 3
 
     name = "offline"
     offline = True
@@ -104,189 +98,87 @@ class OfflineProvider:
     # -- the decision ----------------------------------------------------------------------
 
     def plan(self, request: ModelRequest) -> tuple[str, list[ToolCall]]:
-        """Return (answer text, tool calls) for `request`: exactly one of them is non-empty."""
+        """Return (answer text, tool calls) for `request`: exactly one of them is non-empty.
+
+        First round: every offered tool's skill reads the prompt. Once results are in, the
+        skills may ask for follow-up calls (e.g. add up two prices just looked up); when none
+        do, or after `MAX_ROUNDS` rounds, the answer is composed from the results.
+        """
         messages = request.messages
         last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
         prompt = _text_of(messages[last_user]) if last_user >= 0 else ""
         tail = messages[last_user + 1 :]
-        if any(m.get("role") == "tool" or m.get("tool_calls") for m in tail):
-            # Tools already ran for this prompt: always answer, never loop.
-            return _compose_answer(tail), []
         tools = _offered(request.tools)
+        system = next((_text_of(m) for m in messages if m.get("role") == "system"), "")
+        turn = Turn(prompt=prompt, system=system, today=self._today(), done=_done_calls(tail))
+        rounds = sum(1 for m in tail if m.get("tool_calls"))
+        if rounds == 0:
+            wanted = _first_round(turn, tools)
+        elif rounds < self.MAX_ROUNDS:
+            wanted = _follow_ups(turn, tools)
+        else:
+            wanted = []
         first_id = 1 + sum(len(m.get("tool_calls") or []) for m in messages)
-        wanted = self._choose_tools(prompt, tools)
         calls = [
             ToolCall(f"call_offline_{first_id + n}", name, json.dumps(args, ensure_ascii=False))
             for n, (name, args) in enumerate(wanted)
         ]
         if calls:
             return "", calls
+        if rounds:
+            return _compose_answer(turn.done, tools), []
         return _fallback_answer(tools), []
 
-    def _choose_tools(
-        self, prompt: str, tools: dict[str, dict[str, Any]]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """Return the (tool name, arguments) pairs the prompt calls for, in a stable order."""
-        chosen: list[tuple[str, dict[str, Any]]] = []
-        rest = prompt  # what is left after a detector consumed its part
 
-        remember = parse.find_remember(rest)
-        if remember is not None and "create_memory" in tools:
-            chosen.append(("create_memory", {"memory": remember.fact}))
-            rest = parse.remove_spans(rest, [(remember.start, remember.end)])
-
-        if "recall_memory" in tools:
-            query = parse.find_recall(rest)
-            if query is not None:
-                chosen.append(("recall_memory", {"query": query}))
-
-        if "get_current_weather" in tools:
-            place = parse.find_weather_place(rest)
-            if place is not None:
-                args: dict[str, Any] = {"location": place}
-                if "unit" in _properties(tools["get_current_weather"]):
-                    fahrenheit = re.search(r"fahrenheit|°f|imperial|uscs", rest, re.I)
-                    args["unit"] = "USCS" if fahrenheit else "METRIC"
-                chosen.append(("get_current_weather", args))
-
-        dates = parse.find_dates(rest)
-        if dates and "date_calculator" in tools:
-            chosen.append(("date_calculator", self._date_arguments(rest, dates, tools)))
-        rest = parse.remove_spans(rest, [(d.start, d.end) for d in dates])
-
-        if "calculator" in tools:
-            expression = parse.find_expression(rest)
-            if expression is not None:
-                chosen.append(("calculator", {"expression": expression}))
-
-        for name, function in tools.items():
-            if name.startswith("plugin_"):
-                args_or_none = _plugin_arguments(prompt, rest, name, function)
-                if args_or_none is not None:
-                    chosen.append((name, args_or_none))
-        return chosen
-
-    def _date_arguments(
-        self, text: str, dates: list[parse.FoundDate], tools: dict[str, dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Return date_calculator arguments: the ISO dates and the operation the prompt asks."""
-        low = text.lower()
-        isos = [d.iso for d in dates]
-        without_dates = parse.remove_spans(text, [(d.start, d.end) for d in dates])
-        days = re.search(r"(\d+)\s*days?\b", without_dates, re.I)
-        args: dict[str, Any]
-        if re.search(r"\b(oldest|earliest|first)\b", low) and len(isos) > 1:
-            args = {"dates": isos, "operation": "oldest"}
-        elif re.search(r"\b(newest|latest|most recent|last)\b", low) and len(isos) > 1:
-            args = {"dates": isos, "operation": "newest"}
-        elif days and re.search(r"\b(add|plus|after|from|later)\b", low):
-            args = {"dates": isos[:1], "operation": "add", "days": int(days.group(1))}
-        elif days and re.search(r"\b(subtract|minus|before|earlier)\b", low):
-            args = {"dates": isos[:1], "operation": "subtract", "days": int(days.group(1))}
-        elif re.search(r"\bconvert\b|\bin (us|eu|european|american|iso) (date )?format\b", low):
-            args = {"dates": isos, "operation": "convert"}
-            target = re.search(r"\b(us|american|eu|european|iso)\b", low)
-            if target and "date_format" in _properties(tools["date_calculator"]):
-                word = target.group(1)
-                args["date_format"] = {"american": "US", "european": "EU"}.get(word, word.upper())
-            return args
-        else:
-            if len(isos) == 1:  # "how many days ago / since / until X": X and today
-                isos = [isos[0], self._today().isoformat()]
-            args = {"dates": isos[:2], "operation": "difference"}
-        if "date_format" in _properties(tools["date_calculator"]):
-            args["date_format"] = "ISO"
-        return args
+# -- planning ------------------------------------------------------------------------------
 
 
-# -- tools ---------------------------------------------------------------------------------
-
-
-def _offered(tools: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Return the offered function schemas by name, in the order offered."""
-    out: dict[str, dict[str, Any]] = {}
+def _offered(tools: list[dict[str, Any]]) -> dict[str, ToolSpec]:
+    """Return the offered function schemas as ToolSpecs by name, in the order offered."""
+    out: dict[str, ToolSpec] = {}
     for tool in tools:
         function = tool.get("function") if tool.get("type", "function") == "function" else None
         if isinstance(function, dict) and function.get("name"):
-            out[function["name"]] = function
+            name = str(function["name"])
+            parameters = function.get("parameters")
+            schema = parameters if isinstance(parameters, dict) else {}
+            out[name] = ToolSpec(name, str(function.get("description") or ""), schema)
     return out
 
 
-def _properties(function: dict[str, Any]) -> dict[str, Any]:
-    """Return the JSON-schema properties of a function's parameters."""
-    props = (function.get("parameters") or {}).get("properties") or {}
-    return props if isinstance(props, dict) else {}
+def _order(tools: dict[str, ToolSpec]) -> list[tuple[ToolSpec, Skill]]:
+    """Return the offered tools the offline model can use, with their skills, in reading order.
 
-
-def _plugin_arguments(prompt: str, rest: str, name: str, function: dict[str, Any]) -> dict[str, Any] | None:
-    """Return arguments for a plugin tool, or None when the static plugin does not fit the prompt.
-
-    A static plugin (an `inquiry_type` enum) is called when the prompt shares a word with the
-    tool's name, description or keys; the key with the best word overlap wins (else the first).
-    Other plugins are called whenever offered (the selector already chose them), with required
-    parameters filled from the prompt.
+    Built-in functions go in registry order (memories consume their part of the prompt first),
+    then plugins in the order offered.
     """
-    props = _properties(function)
-    inquiry = props.get("inquiry_type")
-    if isinstance(inquiry, dict) and isinstance(inquiry.get("enum"), list) and inquiry["enum"]:
-        keys = [str(k) for k in inquiry["enum"]]
-        vocabulary = parse.keywords(
-            " ".join([name.removeprefix("plugin_"), function.get("description") or "", *keys])
-        )
-        if not parse.keywords(prompt) & vocabulary:
-            return None
-        best, _score = parse.best_overlap(prompt, keys)
-        return {"inquiry_type": best or keys[0]}
-
-    required = (function.get("parameters") or {}).get("required") or []
-    numbers = parse.find_numbers(rest)
-    names = parse.find_names(rest)
-    args: dict[str, Any] = {}
-    for param in [p for p in props if p in required]:
-        schema = props[param] if isinstance(props[param], dict) else {}
-        args[param] = _fill(prompt, schema, numbers, names)
-    # Optional parameters only when the prompt still offers a value for them ("Python courses").
-    for param in [p for p in props if p not in required]:
-        schema = props[param] if isinstance(props[param], dict) else {}
-        kind = schema.get("type", "string")
-        if (kind == "string" and names and not schema.get("enum")) or (
-            kind in ("number", "integer") and numbers
-        ):
-            args[param] = _fill(prompt, schema, numbers, names)
-    return args
+    builtins = [(tools[name], skill) for name, skill in FUNCTION_SKILLS.items() if name in tools]
+    plugins = [(tool, skill) for tool in tools.values() if tool.name not in FUNCTION_SKILLS
+               if (skill := skill_for(tool)) is not None]  # fmt: skip
+    return builtins + plugins
 
 
-def _fill(prompt: str, schema: dict[str, Any], numbers: list[float], names: list[str]) -> Any:
-    """Return a value for one required parameter, consuming numbers/names found in the prompt."""
-    kind = schema.get("type", "string")
-    default = schema.get("default")
-    enum = schema.get("enum")
-    if isinstance(enum, list) and enum:
-        best, _ = parse.best_overlap(prompt, [str(v) for v in enum])
-        if best is not None:
-            return next(v for v in enum if str(v) == best)
-        return default if default in enum else enum[0]
-    if kind in ("number", "integer"):
-        if numbers:
-            value = numbers.pop(0)
-            return int(value) if kind == "integer" or value.is_integer() else value
-        return default if default is not None else 0
-    if kind == "boolean":
-        return bool(default) if default is not None else False
-    if kind == "array":
-        return default if isinstance(default, list) else []
-    if kind == "object":
-        return default if isinstance(default, dict) else {}
-    if names:
-        return names.pop(0)
-    return default if default is not None else ""
+def _first_round(turn: Turn, tools: dict[str, ToolSpec]) -> list[tuple[str, dict[str, Any]]]:
+    """Return the (tool name, arguments) pairs the prompt calls for, in a stable order."""
+    chosen: list[tuple[str, dict[str, Any]]] = []
+    for tool, skill in _order(tools):
+        for args in skill.plan(turn, tool):
+            chosen.append((tool.name, args))
+        turn.claimed = bool(chosen)
+    return chosen
 
 
-# -- answers -------------------------------------------------------------------------------
+def _follow_ups(turn: Turn, tools: dict[str, ToolSpec]) -> list[tuple[str, dict[str, Any]]]:
+    """Return further calls the results so far call for (never one already made)."""
+    wanted = [(tool.name, args) for tool, skill in _order(tools) for args in skill.follow_up(turn, tool)]
+    if not wanted:
+        return []
+    made = {(d.name, json.dumps(d.args, sort_keys=True)) for d in turn.done}
+    return [(name, args) for name, args in wanted if (name, json.dumps(args, sort_keys=True)) not in made]
 
 
-def _compose_answer(tail: list[dict[str, Any]]) -> str:
-    """Return a readable answer built from the tool results after the last user message."""
+def _done_calls(tail: list[dict[str, Any]]) -> list[Done]:
+    """Return the tool calls made after the last user message, each with its result, in order."""
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     for message in tail:
         for call in message.get("tool_calls") or []:
@@ -296,154 +188,43 @@ def _compose_answer(tail: list[dict[str, Any]]) -> str:
             except ValueError:
                 args = {}
             calls[call.get("id", "")] = (function.get("name", ""), args if isinstance(args, dict) else {})
-    parts: list[str] = []
+    done = []
     for message in tail:
         if message.get("role") != "tool":
             continue
         name, args = calls.get(message.get("tool_call_id") or "", (message.get("name") or "", {}))
-        name = name or message.get("name") or "tool"
-        parts.append(_describe_result(name, args, _text_of(message)))
+        content = _text_of(message)
+        try:
+            data: Any = json.loads(content)
+        except ValueError:
+            data = content
+        done.append(Done(name or message.get("name") or "tool", args, data))
+    return done
+
+
+# -- answers -------------------------------------------------------------------------------
+
+
+def _compose_answer(done: list[Done], tools: dict[str, ToolSpec]) -> str:
+    """Return a readable answer built from the tool results of this prompt."""
+    parts: list[str] = []
+    for call in done:
+        error = call.error
+        if error is not None:
+            parts.append(f"The {label(call.name)} did not work: {error}")
+            continue
+        tool = tools.get(call.name) or ToolSpec(call.name, "", {})
+        skill = skill_for(tool)
+        if skill is None:
+            parts.append(f"The {label(call.name)} returned:\n{render(call.data)}")
+        else:
+            parts.append(skill.describe(call))
     if not parts:
         return "I asked for some tools to run, but no results came back, so I cannot answer."
     return "\n\n".join(parts)
 
 
-def _describe_result(name: str, args: dict[str, Any], content: str) -> str:
-    """Return one paragraph about one tool's result."""
-    try:
-        data: Any = json.loads(content)
-    except ValueError:
-        data = content
-    if isinstance(data, dict) and "error" in data and len(data) <= 2:
-        return f"The {_label(name)} did not work: {data['error']}"
-    if isinstance(data, str) and re.match(r"^\s*error\b", data, re.I):
-        return f"The {_label(name)} did not work: {data.strip()}"
-
-    if name == "calculator":
-        if isinstance(data, dict) and "result" in data:
-            return f"The result is {_number(data['result'])}."
-        if isinstance(data, int | float | str):
-            return f"The result is {_number(data)}."
-        return f"The calculator returned:\n{_render(data)}"
-    if name == "date_calculator":
-        return _describe_dates(args, data)
-    if name == "create_memory":
-        memory = args.get("memory") or _render(data)
-        return f"I'll remember that: {str(memory).rstrip('.')}."
-    if name == "recall_memory":
-        items = _first_list(data)
-        if not items:
-            return 'I don\'t know anything about that yet. Tell me with "Remember that ...".'
-        facts = "; ".join(str(i).rstrip(".") for i in items[:_MAX_LIST_ITEMS])
-        return f"Here is what I know about you: {facts}."
-    if name == "get_current_weather":
-        place = args.get("location") or "there"
-        current = data.get("current", data) if isinstance(data, dict) else data
-        return f"The current weather in {place}:\n{_render(current)}"
-    if name.startswith("plugin_"):
-        topic = name.removeprefix("plugin_").replace("_", " ")
-        inquiry = args.get("inquiry_type")
-        if inquiry:
-            topic += f" ({str(inquiry).replace('_', ' ')})"
-        return f"Here is what I found about {topic}:\n{_render(data)}"
-    return f"The {_label(name)} returned:\n{_render(data)}"
-
-
-def _describe_dates(args: dict[str, Any], data: Any) -> str:
-    """Return a sentence for a date_calculator result (difference, add/subtract, oldest, ...)."""
-    dates = [str(d) for d in args.get("dates") or []]
-    operation = str(args.get("operation") or "difference")
-    if not isinstance(data, dict):
-        return f"The date calculation gave: {_render(data)}"
-    if "days" in data and operation == "difference":
-        start = data.get("from") or (dates[0] if dates else "")
-        end = data.get("to") or (dates[1] if len(dates) > 1 else "")
-        days = data["days"]
-        count = f"{abs(days):,}" if isinstance(days, int) else _number(days)
-        text = (
-            f"There are {count} days between {start} and {end}"
-            if start and end
-            else (f"The difference is {count} days")
-        )
-        parts = data.get("breakdown")
-        if isinstance(parts, dict) and (parts.get("years") or parts.get("months")):
-            pieces = [
-                f"{parts[unit]} {unit if parts[unit] != 1 else unit[:-1]}"
-                for unit in ("years", "months", "days")
-                if isinstance(parts.get(unit), int) and parts[unit]
-            ]
-            if pieces:
-                text += " (" + ", ".join(pieces) + ")"
-        return text + "."
-    if operation in ("oldest", "newest") and operation in data:
-        return f"The {operation} date is {data[operation]}."
-    if operation in ("add", "subtract") and "result" in data:
-        direction = "after" if operation == "add" else "before"
-        return (
-            f"{data.get('days')} days {direction} {dates[0] if dates else 'that date'} is {data['result']}."
-        )
-    if operation == "convert" and isinstance(data.get("dates"), list):
-        return f"In {data.get('format', 'that')} format: " + ", ".join(map(str, data["dates"])) + "."
-    return f"The date calculation gave:\n{_render(data)}"
-
-
-def _label(name: str) -> str:
-    """Return a readable tool name ("plugin_course_search" -> "course search plugin")."""
-    if name.startswith("plugin_"):
-        return name.removeprefix("plugin_").replace("_", " ") + " plugin"
-    return name.replace("_", " ") + " tool"
-
-
-def _number(value: Any) -> str:
-    """Format a number without a useless ".0"."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _first_list(data: Any) -> list[Any]:
-    """Return `data` if it is a list, else the first list value of a dict, else []."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        for value in data.values():
-            if isinstance(value, list):
-                return value
-    if isinstance(data, str) and data.strip():
-        return [data.strip()]
-    return []
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return _number(value)
-
-
-def _render(data: Any) -> str:
-    """Return JSON-ish data as short readable Markdown lines."""
-    if isinstance(data, str):
-        text = data.strip()
-        return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + " …"
-    if isinstance(data, dict):
-        lines = [f"- {key}: {_scalar(value)}" for key, value in list(data.items())[:_MAX_LIST_ITEMS]]
-        return "\n".join(lines) or "(nothing)"
-    if isinstance(data, list):
-        if not data:
-            return "(nothing)"
-        lines = []
-        for item in data[:_MAX_LIST_ITEMS]:
-            if isinstance(item, dict):
-                lines.append("- " + ", ".join(f"{k}: {_scalar(v)}" for k, v in item.items()))
-            else:
-                lines.append(f"- {_scalar(item)}")
-        if len(data) > _MAX_LIST_ITEMS:
-            lines.append(f"- … and {len(data) - _MAX_LIST_ITEMS} more")
-        return "\n".join(lines)
-    return _number(data)
-
-
-def _fallback_answer(tools: dict[str, dict[str, Any]]) -> str:
+def _fallback_answer(tools: dict[str, ToolSpec]) -> str:
     """Return the friendly answer given when no offered tool fits the prompt."""
     text = (
         "I'm the offline demo model: I run on this machine with no network and no API key, "
@@ -451,7 +232,7 @@ def _fallback_answer(tools: dict[str, dict[str, Any]]) -> str:
     )
     if tools:
         text += " Here I can use: " + ", ".join(tools) + "."
-        examples = [f'"{_EXAMPLES[n]}"' for n in tools if n in _EXAMPLES]
+        examples = [f'"{FUNCTION_SKILLS[n].example}"' for n in tools if n in FUNCTION_SKILLS]
         plugins = [n for n in tools if n.startswith("plugin_")]
         if plugins:
             topic = plugins[0].removeprefix("plugin_").replace("_", " ")

@@ -228,9 +228,24 @@ _FUNCS = (
 )
 _TOKEN = rf"(?:\d+(?:\.\d+)?|\*\*|//|[-+*/%(),]|\b(?:math\.)?(?:{_FUNCS})\b|\bpi\b|\btau\b)"
 _EXPRESSION = re.compile(rf"{_TOKEN}(?:\s*{_TOKEN})*")
+_NUM = r"(\d+(?:\.\d+)?)"
+_EACH = rf"\b{_NUM}\s+(?:[A-Za-z][\w-]*\s+){{0,3}}(?:at|for|@)\s+{_NUM}\s*(?:each|apiece|a piece|per \w+)\b"
+_OFF = rf"(?:\s*,?\s*\b(?:with|less|minus|after|at)\b(?:\s+an?)?)?\s+{_NUM}\s*%\s*(?:off|discount)\b"
+_ON_TOP = (
+    rf"(?:\s*,?\s*\b(?:plus|with|and|including)\b(?:\s+an?)?)\s+{_NUM}\s*%\s*"
+    r"(?:tax|vat|tip|service|sales tax)\b"
+)
 _WORD_OPERATORS: tuple[tuple[str, str], ...] = (
+    (r"(?<=\d),(?=\d{3}\b)", ""),  # thousands separators
+    (r"[$€£](?=\d)", ""),
     (r"\bsquare root of\s+(\d+(?:\.\d+)?)", r"sqrt(\1)"),
     (r"\bsquare root of\b", "sqrt"),
+    # Word problems: "12 Gobstoppers at 2.50 each", "with 10% off", "plus 8% tax", "17% of 2350".
+    # Percentages become "* (100 - p) / 100" so that 12 * 2.50 * (100 - 10) / 100 is exactly 27.
+    (_EACH, r"\1 * \2"),
+    (_OFF, r" * (100 - \1) / 100"),
+    (_ON_TOP, r" * (100 + \1) / 100"),
+    (rf"{_NUM}\s*%\s*of\s+{_NUM}", r"\1 * \2 / 100"),
     (r"(\d+(?:\.\d+)?)\s*%\s*of\b", r"\1/100*"),
     (r"\bto the power of\b|\braised to\b", "**"),
     (r"\bsquared\b", "**2"),
@@ -243,8 +258,11 @@ _WORD_OPERATORS: tuple[tuple[str, str], ...] = (
     (r"(?<=\d)\s*[x×]\s*(?=\d)", " * "),
     (r"÷", "/"),
     (r"\^", "**"),
-    (r"(?<=\d),(?=\d{3}\b)", ""),  # thousands separators
 )
+# Compiled once: the offline model reads every prompt with all of them.
+_OPERATOR_REWRITES = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _WORD_OPERATORS)
+#: Only a prompt with a digit or one of these words can hold a calculation.
+_MAY_CALCULATE = re.compile(r"\d|\b(?:pi|tau)\b", re.IGNORECASE)
 
 
 def _is_calculation(candidate: str) -> bool:
@@ -278,9 +296,11 @@ def find_expression(text: str) -> str | None:
     Number words for operators ("plus", "times", "squared", "square root of") are rewritten
     first. A lone number (or a negative number) is not a calculation.
     """
+    if not _MAY_CALCULATE.search(text):
+        return None
     rewritten = text
-    for pattern, replacement in _WORD_OPERATORS:
-        rewritten = re.sub(pattern, replacement, rewritten, flags=re.IGNORECASE)
+    for pattern, replacement in _OPERATOR_REWRITES:
+        rewritten = pattern.sub(replacement, rewritten)
     best: str | None = None
     for match in _EXPRESSION.finditer(rewritten):
         candidate = _trim(match.group(0))
@@ -473,6 +493,30 @@ def find_weather_place(text: str) -> str | None:
 
 
 # -- values for generic parameters ---------------------------------------------------------
+
+_EXAMPLE = re.compile(r"\b(?:e\.g\.|for example|such as|like)\s*,?\s*[\"'`]?([^\s,;:()\"'`]+)", re.I)
+
+
+def example_value(description: str) -> str | None:
+    """Return the example a parameter description gives ("The course code, e.g. PY101." -> "PY101")."""
+    match = _EXAMPLE.search(description or "")
+    if match is None:
+        return None
+    value = match.group(1).rstrip(".!?")
+    return value or None
+
+
+def value_shape(example: str) -> re.Pattern[str]:
+    """Return a pattern for values shaped like `example`: runs of letters, digits, other characters.
+
+    "PY101" -> letters then digits (so "SQL101" fits, "Python" does not); letter case is ignored.
+    """
+    parts: list[str] = []
+    for run in re.findall(r"[A-Za-z]+|\d+|[^A-Za-z\d]+", example):
+        part = "[A-Za-z]+" if run[0].isalpha() else r"\d+" if run[0].isdigit() else re.escape(run)
+        if not parts or parts[-1] != part:
+            parts.append(part)
+    return re.compile("".join(parts) + r"\Z")
 
 
 def find_numbers(text: str) -> list[float]:

@@ -120,6 +120,10 @@ def calls(reply: ModelReply) -> list[tuple[str, dict[str, Any]]]:
         ("what is sqrt(16) * 3", "sqrt(16) * 3"),
         ("what is 12 times 7", "12 * 7"),
         ("what is 2^10", "2**10"),
+        ("How much are 12 Gobstoppers at 2.50 each with 10% off?", "12 * 2.50 * (100 - 10) / 100"),
+        ("What is 17% of 2350?", "17 * 2350 / 100"),
+        ("3 pizzas at $12.50 each plus 8% tax", "3 * 12.50 * (100 + 8) / 100"),
+        ("What is 1,000 + 2,500?", "1000 + 2500"),
         ("How many days ago was 29-Feb-1972?", None),
         ("remember my age is 42", None),
         ("show the top-3 items", None),
@@ -240,7 +244,9 @@ async def test_only_offered_tools_are_called() -> None:
         ("Do you have any coupon codes for the gobstopper?", "coupon_codes"),
         ("Any gobstopper promotions on sale?", "sales.promotions"),
         ("How do I contact the Gobstopper people?", "contact"),
-        ("Tell me about the gobstopper", "contact"),  # no key word: the first key
+        ("Tell me about the gobstopper", "biographical"),  # no key named: "about" asks for the story
+        ("Who invented the Gobstopper?", "biographical"),
+        ("How much is a gobstopper?", "contact"),  # no price key: the first one
     ],
 )
 async def test_static_plugin_inquiry_type(prompt: str, key: str) -> None:
@@ -260,9 +266,12 @@ async def test_sql_plugin_parameters_filled() -> None:
     ]
 
 
-async def test_api_plugin_defaults() -> None:
+async def test_api_plugin_defaults_and_missing_values() -> None:
+    # `days` is required and has no default: a prompt without a number does not call the plugin.
     _, reply = await run("look something up", tools=[WEATHER_API])
-    assert calls(reply) == [("plugin_city_api", {"city": "Paris", "days": 0})]
+    assert calls(reply) == []
+    _, reply = await run("look up the weather for 3 days", tools=[WEATHER_API])
+    assert calls(reply) == [("plugin_city_api", {"city": "Paris", "days": 3})]  # city: its default
     _, reply = await run('look up "New York" for 3 days', tools=[WEATHER_API])
     assert calls(reply) == [("plugin_city_api", {"city": "New York", "days": 3})]
 
@@ -312,7 +321,7 @@ async def test_answer_from_calculator_result() -> None:
     chunks, reply = await run(messages=msgs)
     assert reply.tool_calls == []
     assert reply.finish_reason == "stop"
-    assert reply.content == "The result is 65553."
+    assert reply.content == "2**16 + 17 = 65553."
     assert len(chunks) > 1 and "".join(chunks) == reply.content
 
 
@@ -452,3 +461,109 @@ async def test_optional_parameters_filled_only_when_the_prompt_has_a_value() -> 
     assert calls(reply) == [("plugin_course_search", {"max_price": 500, "keyword": "Python"})]
     _, reply = await run("show me courses under 200", tools=[tool])
     assert calls(reply) == [("plugin_course_search", {"max_price": 200})]
+
+
+# -- skills --------------------------------------------------------------------------------
+
+
+def test_one_skill_per_builtin_function() -> None:
+    from smarter_tui.domain.tools import BUILTIN_FUNCTIONS
+    from smarter_tui.providers.offline_skills import FUNCTION_SKILLS
+
+    assert sorted(FUNCTION_SKILLS) == sorted(BUILTIN_FUNCTIONS)
+    assert all(skill.example for skill in FUNCTION_SKILLS.values())
+
+
+@pytest.mark.parametrize(
+    ("expression", "result", "answer"),
+    [
+        ("17 * 2350 / 100", 399.50000000000006, "17 * 2350 / 100 = 399.5."),  # no float noise
+        ("12 * 2.50 * (100 - 10) / 100", 27.0, "12 * 2.50 * (100 - 10) / 100 = 27.00."),  # cents kept
+        ("0.1 + 0.2", 0.30000000000000004, "0.1 + 0.2 = 0.3."),
+    ],
+)
+async def test_calculator_answer_is_clean(expression: str, result: float, answer: str) -> None:
+    _, reply = await run(messages=turn("?", [("calculator", {"expression": expression}, {"result": result})]))
+    assert reply.content == answer
+
+
+COURSE_DETAILS = tool(
+    "plugin_course_details",
+    {"course_code": {"type": "string", "description": "The course code, e.g. PY101."}},
+    "Get one course by its code",
+    required=["course_code"],
+)
+
+
+async def test_parameter_takes_only_values_shaped_like_its_example() -> None:
+    _, reply = await run("Which Python courses are there?", tools=[COURSE_DETAILS])
+    assert calls(reply) == []  # "Python" is no course code
+    _, reply = await run("Details of PY101 please", tools=[COURSE_DETAILS])
+    assert calls(reply) == [("plugin_course_details", {"course_code": "PY101"})]
+    _, reply = await run("Compare PY101, SQL101 and JS101", tools=[COURSE_DETAILS])
+    assert calls(reply) == [
+        ("plugin_course_details", {"course_code": code}) for code in ("PY101", "SQL101", "JS101")
+    ]
+
+
+async def test_prices_looked_up_are_added_up_in_a_second_round() -> None:
+    prompt = "What do PY101 and SQL101 cost together?"
+    tools = [COURSE_DETAILS, BUILTINS[0]]
+    _, first = await run(prompt, tools=tools)
+    assert [name for name, _ in calls(first)] == ["plugin_course_details", "plugin_course_details"]
+    msgs = turn(
+        prompt,
+        [
+            ("plugin_course_details", {"course_code": "PY101"}, {"code": "PY101", "price": 199.0}),
+            ("plugin_course_details", {"course_code": "SQL101"}, {"code": "SQL101", "price": 149.0}),
+        ],
+    )
+    _, second = await run(messages=msgs, tools=tools)
+    assert calls(second) == [("calculator", {"expression": "199 + 149"})]
+    assert second.tool_calls[0].id == "call_offline_3"
+    msgs += [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [second.response["choices"][0]["message"]["tool_calls"][0]],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_offline_3",
+            "name": "calculator",
+            "content": '{"result": 348}',
+        },
+    ]
+    _, answer = await run(messages=msgs, tools=tools)
+    assert answer.tool_calls == []
+    assert answer.content.endswith("199 + 149 = 348.")
+    assert "price: 199" in answer.content and "price: 149" in answer.content
+
+
+async def test_no_total_without_a_question_for_one() -> None:
+    msgs = turn(
+        "Show PY101 and SQL101",
+        [
+            ("plugin_course_details", {"course_code": "PY101"}, {"price": 199.0}),
+            ("plugin_course_details", {"course_code": "SQL101"}, {"price": 149.0}),
+        ],
+    )
+    _, reply = await run(messages=msgs, tools=[COURSE_DETAILS, BUILTINS[0]])
+    assert reply.tool_calls == []
+
+
+async def test_static_plugin_uses_the_system_prompt_for_the_topic() -> None:
+    system = {"role": "system", "content": "You sell candy for the Willy Wonka Chocolate Factory."}
+    messages = [system, {"role": "user", "content": "Who is Willy Wonka?"}]
+    _, reply = await run(messages=messages, tools=[GOBSTOPPER])
+    assert calls(reply) == [("plugin_everlasting_gobstopper", {"inquiry_type": "biographical"})]
+    _, unrelated = await run(
+        messages=[system, {"role": "user", "content": "Who is Ada Lovelace?"}], tools=[GOBSTOPPER]
+    )
+    assert calls(unrelated) == []
+
+
+async def test_static_plugin_leaves_a_calculation_to_the_calculator() -> None:
+    prompt = "How much are 12 Gobstoppers at 2.50 each with 10% off?"
+    _, reply = await run(prompt, tools=[GOBSTOPPER, BUILTINS[0]])
+    assert calls(reply) == [("calculator", {"expression": "12 * 2.50 * (100 - 10) / 100"})]
