@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -93,7 +92,3 @@ class Server:
 
         return Smarter(api_key=key or self.key, base_url=self.base_url, max_retries=0, **kwargs)  # type: ignore[arg-type]
 
-
-def environment() -> dict[str, str]:
-    """Return the environment a test process should not leak into the server (none needed today)."""
-    return dict(os.environ)
