@@ -20,7 +20,7 @@ from smarter_tui.domain.events import (
     TurnEvent,
 )
 from smarter_tui.domain.records import CatalogueEntry
-from smarter_tui.server.errors import error_body, status_of
+from smarter_tui.server.errors import ServerStopping, error_body, status_of
 from smarter_tui.server.schemas import ERRORS, ConfigRequest, Envelope, PromptRequest
 from smarter_tui.server.security import Authorization, check_client_access, services_of
 from smarter_tui.server.turns import TurnRegistry, answer, finish
@@ -218,18 +218,17 @@ async def _stream(
                 yield _sse(*shown)
         try:
             outcome = task.result()
-        except asyncio.CancelledError:
-            return  # stopped by a shutdown before it had anything to say
-        except SmarterError as exc:
-            status = status_of(exc)
-            path = request.url.path
-            yield _sse(
-                "result",
-                {"status": status, "response": error_body(exc.message, status, type(exc).__name__, path)},
-            )
+        except asyncio.CancelledError:  # a shutdown stopped the turn; its partial answer is saved
+            exc: SmarterError = ServerStopping("The server is shutting down: the partial answer was saved")
+        except SmarterError as error:
+            exc = error
+        else:
+            status, document = answer(outcome, entry.name, v2)
+            yield _sse("result", {"status": status, "response": document})
             return
-        status, document = answer(outcome, entry.name, v2)
-        yield _sse("result", {"status": status, "response": document})
+        status = status_of(exc)
+        body = error_body(exc.message, status, type(exc).__name__, request.url.path)
+        yield _sse("result", {"status": status, "response": body})
     finally:
         if not task.done():
             task.cancel()  # the client disconnected: the partial answer is saved, interrupted

@@ -16,13 +16,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from smarter_tui.domain.errors import NotFoundError
 from smarter_tui.server.errors import error_body
 from smarter_tui.services import Services
-from smarter_tui.services.resources import allowed_origins, custom_domain
+from smarter_tui.services.resources import allowed_origins
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_BODY_BYTES = 2 * 1024 * 1024
 _LABEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _CLIENT_PATH = re.compile(r"^/api/v1/llm-clients/([^/]+)/")
-_DOMAINS_TTL = 5.0  # seconds a custom-domain map is reused (a client applied meanwhile waits that long)
+_DOMAINS_TTL = 5.0  # seconds a custom-domain map is reused for hits (a removed domain works that long)
 CORS_HEADERS = "Authorization, Content-Type, Accept, X-Smarter-Capabilities, X-Smarter-Client"
 
 
@@ -53,15 +53,10 @@ class HostMiddleware:
         self._domains: dict[str, str] = {}
         self._domains_at = -_DOMAINS_TTL
 
-    def _custom_domains(self) -> dict[str, str]:
+    def _custom_domains(self, fresh: bool = False) -> dict[str, str]:
         now = time.monotonic()
-        if now - self._domains_at > _DOMAINS_TTL:
-            found = {}
-            for entry in self.services.db.catalogue.list("llmclient"):
-                domain = custom_domain(entry)
-                if domain:
-                    found[domain] = entry.name
-            self._domains, self._domains_at = found, now
+        if fresh or now - self._domains_at > _DOMAINS_TTL:
+            self._domains, self._domains_at = self.services.resources.custom_domains(), now
         return self._domains
 
     def client_of(self, name: str) -> str | None | bool:
@@ -71,7 +66,8 @@ class HostMiddleware:
         if name.endswith(".localhost"):
             label = name[: -len(".localhost")].split(".")[-1]
             return label.replace("-", "_") if _LABEL.match(label) else False
-        return self._custom_domains().get(name, False)
+        # A miss reads the clients again: a domain applied a moment ago is served at once.
+        return self._custom_domains().get(name) or self._custom_domains(fresh=True).get(name, False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from smarter_tui.domain.errors import RequestError
@@ -17,6 +18,7 @@ from smarter_tui.storage import Database
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # scrypt with the parameters the Python docs and OWASP suggest for interactive logins (16 MiB).
 _N, _R, _P = 2**14, 8, 1
+_REJECTED_KEPT = 1024
 _TOUCH_EVERY = 60.0  # seconds: `last used` is a coarse hint, not a write per request
 
 
@@ -55,6 +57,9 @@ class ApiKeyService:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._verified: dict[bytes, int] = {}  # sha256(key) -> key row id, for this process only
+        # Keys that matched nothing (bounded): a key is random, so a wrong one never becomes right,
+        # and a client retrying a wrong key must not cost a scrypt per stored key every time.
+        self._rejected: OrderedDict[bytes, None] = OrderedDict()
         self._touched: dict[int, float] = {}
         self._lock = threading.Lock()
 
@@ -93,6 +98,9 @@ class ApiKeyService:
         fast = hashlib.sha256(key.encode()).digest()
         with self._lock:
             known = self._verified.get(fast)
+            if known is None and fast in self._rejected:
+                self._rejected.move_to_end(fast)
+                return None
         if known is not None:
             record = self.db.api_keys.get(known)
             if record is not None:
@@ -106,6 +114,10 @@ class ApiKeyService:
                     self._verified[fast] = record.id
                 self._touch(record.id)
                 return record
+        with self._lock:
+            self._rejected[fast] = None
+            while len(self._rejected) > _REJECTED_KEPT:
+                self._rejected.popitem(last=False)
         return None
 
     def _touch(self, key_id: int) -> None:

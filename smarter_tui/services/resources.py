@@ -88,6 +88,15 @@ class ResourceService:
             raise NotFoundError(f"No LLM client with id or name '{text}'")
         return entry
 
+    def custom_domains(self) -> dict[str, str]:
+        """Return {custom domain: client name} for the clients that have one."""
+        found = {}
+        for entry in self.db.catalogue.list("llmclient"):
+            domain = custom_domain(entry)
+            if domain:
+                found[domain] = entry.name
+        return found
+
     def clients(self) -> list[dict[str, Any]]:
         """Return every LLM client in the SDK's `LLMClient` shape."""
         plugin_ids = self._plugin_ids()

@@ -91,4 +91,3 @@ class Server:
         from smarter import Smarter
 
         return Smarter(api_key=key or self.key, base_url=self.base_url, max_retries=0, **kwargs)  # type: ignore[arg-type]
-
