@@ -66,7 +66,7 @@ class ConfigService:
         if info is not None:
             key: str | None = info.session_key
             messages = store.messages(info.session_key)
-            calls = store.tool_calls(key) if info else []
+            calls = store.tool_calls(info.session_key)
             selections = store.selections(info.session_key)
         else:
             # A new session is only a key until its first prompt (SessionService.send) stores it.

@@ -78,7 +78,7 @@ def test_concurrent_turns_beside_a_cli_writer(server: Server) -> None:
         return response.data.session_key, response.text  # type: ignore[attr-defined]
 
     def same_session() -> list[str]:
-        # Turns on one session run one at a time (the per-session turn lock is issue 11's): sent in order.
+        # One turn at a time per session (a second one at once gets 409): these are sent in order.
         return [
             sdk.llm_clients.prompt(client.id, f"What is {n} * 3?", session_key=shared).text for n in range(8)
         ]
@@ -123,12 +123,20 @@ def test_client_disconnect_mid_stream_saves_the_partial_answer(server: Server, f
                 if line == "event: delta":
                     deltas += 1
                 if deltas >= 5:
+                    # One turn at a time per session: a second prompt meanwhile is refused, not mixed in.
+                    busy = http.post("/api/v1/llm-clients/slowpoke/prompt/", json=body, headers=V2)
+                    assert busy.status_code == 409 and "answering" in busy.json()["error"]["description"]
                     break  # leaving the block closes the connection mid-answer
     assert fake.wait_for_disconnect(timeout=30), "the model's stream was not cancelled"
 
     def saved() -> bool:
         stored = messages_of(server, key)
-        return len(stored) == 3 and bool(stored[2]["interrupted"])
+        # The row exists (interrupted) from the first delta; wait for at least what the client saw.
+        return (
+            len(stored) == 3
+            and bool(stored[2]["interrupted"])
+            and len(str(stored[2]["content"]).split()) >= 5
+        )
 
     wait_until(saved)
     partial = messages_of(server, key)[2]

@@ -81,10 +81,27 @@ def test_config_new_session_then_resume_and_verbose(sdk: Smarter) -> None:
     assert config.llmclient.id == client.id and config.llmclient.app_name
     assert config.plugins.meta_data.total_plugins == 1 and config.plugins.plugins == []
     assert [m.role for m in config.history.chat_history] == ["system"]
+    # The session is stored with its first prompt; then the config resumes it with its tool calls.
+    sdk.llm_clients.prompt(
+        client.id, "What are the coupon codes for the Gobstopper?", session_key=config.session_key
+    )
     verbose = sdk.llm_clients.config(client.id, session_key=config.session_key, verbose=True)
     assert verbose.session_key == config.session_key
     assert [p.plugin_meta.name for p in verbose.plugins.plugins] == ["everlasting_gobstopper"]
-    assert verbose.history.prompt_tool_call_history == []
+    (call,) = verbose.history.prompt_tool_call_history or []
+    assert (
+        call.function_name == "plugin_everlasting_gobstopper" and call.plugin == verbose.plugins.plugins[0].id
+    )
+    (use,) = verbose.history.prompt_plugin_usage_history or []
+    assert use.id == call.id and use.prompt == call.prompt
+    assert [m.role for m in verbose.history.chat_history] == [
+        "system",
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+    ]
 
 
 def test_prompt_runs_a_tool_round(sdk: Smarter) -> None:
