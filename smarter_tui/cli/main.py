@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("name", nargs="?", help="secret or provider name")
 
     commands.add_parser("settings", help="print the settings file's path and values; check it")
+    apikey = commands.add_parser(
+        "apikey", help="API keys for `serve` (a key is printed once; a hash is stored)"
+    )
+    apikey.add_argument("action", choices=("create", "list", "delete"))
+    apikey.add_argument("name", nargs="?", help="the key's name")
+
+    serve = commands.add_parser("serve", help="the HTTP API (Smarter prompt API, manifest API, JARVIS)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=9357, help="port (default 9357, a local Smarter's)")
+    serve.add_argument(
+        "--default-client", metavar="NAME", help="the JARVIS routes' client (general_assistant)"
+    )
     return parser
 
 
@@ -405,6 +417,38 @@ def cmd_settings(services: Services, args: argparse.Namespace) -> int:
     return 1 if store.problems else 0
 
 
+def cmd_apikey(services: Services, args: argparse.Namespace) -> int:
+    """Create, list or delete the API keys of `serve`; a new key is printed once, alone on the last line."""
+    if args.action == "list":
+        rows = [
+            {
+                "name": k.name,
+                "created": k.created_at.isoformat(timespec="seconds") if k.created_at else None,
+                "last used": k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else "never",
+            }
+            for k in services.api_keys.list()
+        ]
+        table(rows, ["name", "created", "last used"])
+        return 0
+    if not args.name:
+        raise SmarterError(f"apikey {args.action} needs a NAME")
+    if args.action == "delete":
+        services.api_keys.delete(args.name)
+        print(f"apikey/{args.name} deleted")
+        return 0
+    created = services.api_keys.create(args.name)
+    print(f"API key '{created.record.name}' created. It is shown this once (only a hash is stored):")
+    print(created.key)
+    return 0
+
+
+def cmd_serve(services: Services, args: argparse.Namespace) -> int:
+    """Run the HTTP API until SIGINT/SIGTERM (FastAPI and uvicorn load only for this command)."""
+    from smarter_tui.server.run import serve
+
+    return serve(services, args.host, args.port, args.default_client)
+
+
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "overview": cmd_overview,
     "apply": cmd_apply,
@@ -417,4 +461,6 @@ COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "export": cmd_export,
     "keys": cmd_keys,
     "settings": cmd_settings,
+    "apikey": cmd_apikey,
+    "serve": cmd_serve,
 }

@@ -19,6 +19,7 @@ class CatalogueEntry:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     builtin: bool = False  # shipped with the program (the built-in providers), not applied
+    id: int | None = None  # the stable row id the HTTP API exposes
 
 
 @dataclass(slots=True)
@@ -32,6 +33,7 @@ class SessionInfo:
     updated_at: datetime | None = None
     message_count: int = 0
     sandbox: bool = False
+    id: int | None = None  # the stable row id the HTTP API exposes
 
 
 @dataclass(slots=True)
@@ -48,6 +50,8 @@ class ToolCallRecord:
     duration_ms: float
     tool_call_id: str | None = None
     created_at: datetime | None = None
+    id: int | None = None  # the stable row id the HTTP API exposes
+    session_id: int | None = None  # the session's row id
 
     def to_public(self) -> dict[str, Any]:
         """Return the call as JSON-ready data (exports, the config object, the API)."""
@@ -73,6 +77,7 @@ class PluginSelectionRecord:
     term: str
     prompt: str
     created_at: datetime | None = None
+    id: int | None = None  # the stable row id the HTTP API exposes
 
 
 @dataclass(slots=True)
@@ -86,6 +91,17 @@ class SearchHit:
     title: str | None = None
     client: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ApiKeyRecord:
+    """An API key of the HTTP server: its name and salted hash (never the key)."""
+
+    id: int
+    name: str
+    key_hash: str
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 #: Canonical manifest kinds and the namespace ("group") their names live in.

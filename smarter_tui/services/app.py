@@ -12,6 +12,7 @@ from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
+from smarter_tui.services.api_keys import ApiKeyService
 from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.clients import ClientView, list_clients
@@ -20,6 +21,7 @@ from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
 from smarter_tui.services.launch import resolve_launch
+from smarter_tui.services.resources import ResourceService
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
@@ -42,6 +44,8 @@ class Services:
     config: ConfigService
     keys: KeyService
     inspector: PluginInspector
+    api_keys: ApiKeyService
+    resources: ResourceService
 
     @classmethod
     def open(
@@ -73,6 +77,8 @@ class Services:
             config=ConfigService(db, runtimes, sessions),
             keys=KeyService(db, secrets),
             inspector=PluginInspector(db, runtimes, catalogue),
+            api_keys=ApiKeyService(db),
+            resources=ResourceService(db),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from smarter_tui import __version__
+from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
-from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.domain.records import CatalogueEntry, SessionInfo
 from smarter_tui.services.providers import model_for
+from smarter_tui.services.resources import (
+    client_api_key,
+    client_functions,
+    client_settings,
+    extension_id,
+    plugin_resource,
+)
 from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
@@ -123,3 +131,160 @@ class ConfigService:
             },
         }
         return _legacy(document) if legacy else document
+
+    def config_v2(self, client: str, session_key: str | None = None, verbose: bool = False) -> dict[str, Any]:
+        """Return chat contract v2's config (the SDK's `PromptChatApiConfig`); a new session when no key.
+
+        Not verbose: the client, the session's chat history and the counts of its plugins and
+        extensions. Verbose adds those lists and the session's tool calls, plugin uses and plugin
+        selections as rows with integer ids. A fixed number of queries however long the history.
+        Raises NotFoundError for an unknown client or session, RequestError for a malformed key.
+        """
+        entry = self.runtimes.client(client)
+        settings = client_settings(entry)
+        provider = self.runtimes.provider_config(settings.get("provider"))
+        store = self.db.sessions
+        info: SessionInfo | None = None
+        if session_key:
+            info = self.sessions.session(session_key)
+            if info.client != entry.name:
+                raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
+            key = info.session_key
+            messages = store.messages(key)
+        else:
+            # A new session is only a key until its first prompt (SessionService.send) stores it.
+            key = self.sessions.new_session_key()
+            messages = [Message(role=Role.SYSTEM, content=system_role_of(entry))]
+        attached = list((entry.manifest.get("spec") or {}).get("plugins") or [])
+        plugins = {p.name: p for p in self.db.catalogue.list("plugin")} if attached or verbose else {}
+        functions = client_functions(entry)
+        metadata = entry.manifest.get("metadata") or {}
+        history: dict[str, Any] = {"chat_history": [m.to_public() for m in messages]}
+        plugin_rows = [
+            {"id": plugins[n].id, "llmclient": entry.id, "plugin_meta": plugin_resource(plugins[n])}
+            for n in attached
+            if n in plugins
+        ]
+        extension_rows = [
+            {
+                "id": extension_id(n),
+                "llmclient": entry.id,
+                "extension": extension_id(n),
+                "name": n,
+                "version": __version__,
+                "enabled": True,
+            }
+            for n in functions
+        ]
+        if verbose:
+            ids = {name: p.id for name, p in plugins.items()}
+            calls = store.tool_calls(key) if info else []
+            history["prompt_tool_call_history"] = [
+                {
+                    "id": c.id,
+                    "created_at": c.created_at.isoformat() if c.created_at else None,
+                    "prompt": info.id if info else None,
+                    "plugin": ids.get(c.source) if c.kind == "plugin" else None,
+                    "function_name": c.name,
+                    "function_args": c.arguments,
+                    "request": {"name": c.name, "arguments": c.arguments},
+                    "response": {"result": c.result, "error": c.error},
+                }
+                for c in calls
+            ]
+            history["prompt_plugin_usage_history"] = [
+                {
+                    "id": c.id,
+                    "prompt": info.id if info else None,
+                    "plugin": ids[c.source],
+                    "input_text": c.arguments,
+                }
+                for c in calls
+                if c.kind == "plugin" and c.source in ids
+            ]
+            history["plugin_selector_history"] = [
+                {
+                    "id": s.id,
+                    "created_at": s.created_at.isoformat() if s.created_at else None,
+                    "plugin_selector": ids.get(s.plugin, 0),
+                    "plugin": ids.get(s.plugin),
+                    "search_term": s.term,
+                    "messages": [{"role": "user", "content": s.prompt}],
+                    "session_key": key,
+                }
+                for s in (store.selections(key) if info else [])
+            ]
+        meta: dict[str, Any] = {
+            "ready": True,
+            "is_valid": True,
+            "is_deployed": bool(settings.get("deployed")),
+            "is_authentication_required": client_api_key(entry) is not None,
+            "is_custom_domain": False,
+        }
+        if verbose:
+            meta.update(
+                client_version=__version__,
+                provider_base_url=provider.base_url or "offline",
+                offline=provider.offline,
+                functions=functions,
+            )
+        return {
+            "contract": 2,
+            "session_key": key,
+            "sandbox_mode": bool(info.sandbox) if info else False,
+            "debug_mode": False,
+            "meta_data": meta,
+            "llmclient": {
+                "id": entry.id,
+                "name": entry.name,
+                "url_llmclient": f"/api/v1/llm-clients/{entry.id}/prompt/",
+                "version": metadata.get("version"),
+                "deployed": bool(settings.get("deployed")),
+                "provider": provider.name,
+                "default_model": model_for(provider, settings.get("defaultModel")),
+                "default_system_role": system_role_of(entry),
+                "app_name": settings.get("appName"),
+                "app_assistant": settings.get("appAssistant"),
+                "app_welcome_message": settings.get("appWelcomeMessage"),
+                "app_example_prompts": settings.get("appExamplePrompts") or [],
+                "app_placeholder": settings.get("appPlaceholder"),
+                "app_info_url": settings.get("appInfoUrl"),
+                "app_file_attachment": bool(settings.get("appFileAttachment")),
+                "styles": _styles(entry, settings),
+                "total_tools": len(functions) + len(plugin_rows),
+            },
+            "history": history,
+            "plugins": {
+                "meta_data": {
+                    "total_plugins": len(plugin_rows),
+                    "plugins_returned": min(len(plugin_rows), MAX_RETURNED_PLUGINS) if verbose else 0,
+                },
+                "plugins": plugin_rows[:MAX_RETURNED_PLUGINS] if verbose else [],
+            },
+            "extensions": {
+                "meta_data": {
+                    "total_extensions": len(extension_rows),
+                    "extensions_returned": len(extension_rows) if verbose else 0,
+                },
+                "extensions": extension_rows if verbose else [],
+            },
+        }
+
+
+def _styles(entry: CatalogueEntry, settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the chat UI styles in snake_case: nested `spec.config.styles`, else the flat app*Url keys."""
+    config = (entry.manifest.get("spec") or {}).get("config") or {}
+    found = config.get("styles")
+    styles: dict[str, Any] = found if isinstance(found, dict) else {}
+    out: dict[str, Any] = {
+        "app_logo_url": styles.get("appLogoUrl", settings.get("appLogoUrl")),
+        "app_background_image_url": styles.get(
+            "appBackgroundImageUrl", settings.get("appBackgroundImageUrl")
+        ),
+    }
+    for key, value in styles.items():
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+        if isinstance(value, dict):
+            value = {"".join(f"_{c.lower()}" if c.isupper() else c for c in k): v for k, v in value.items()}
+        out.setdefault(snake, value)
+    return out

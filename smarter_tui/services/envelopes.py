@@ -8,7 +8,17 @@ from smarter_tui.domain.errors import RequestError, SmarterError
 from smarter_tui.services.sessions import TurnOutcome, check_session_key
 
 ALLOWED_ROLES = {"system", "assistant", "user", "tool"}
+#: Smarter's informational roles: clients resend them with a thread; they are never the model's.
+IGNORED_ROLES = {"smarter", "smarter_error"}
 API_VERSION = "smarter.sh/v1"
+
+
+def _text(content: Any) -> Any:
+    """Return a message's text: the content string, or its text parts joined (OpenAI content parts)."""
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        return "\n\n".join(t for t in parts if isinstance(t, str))
+    return content
 
 
 def parse_prompt_request(body: Any) -> tuple[str | None, str]:
@@ -28,12 +38,14 @@ def parse_prompt_request(body: Any) -> tuple[str | None, str]:
         if not isinstance(message, dict):
             raise RequestError(f"messages[{index}] must be an object with role and content")
         role = message.get("role")
+        if role in IGNORED_ROLES:
+            continue
         if role not in ALLOWED_ROLES:
             raise RequestError(
                 f"messages[{index}].role must be one of {', '.join(sorted(ALLOWED_ROLES))}; got {role!r}"
             )
         if role == "user":
-            prompt = message.get("content")
+            prompt = _text(message.get("content"))
     if not isinstance(prompt, str) or not prompt.strip():
         raise RequestError("messages must contain a user message with non-empty content")
     return key, prompt
@@ -58,6 +70,34 @@ def prompt_response(outcome: TurnOutcome, client: str) -> dict[str, Any]:
         "api": API_VERSION,
         "metadata": {"command": "prompt", "thing": "LLMClient", "name": client},
     }
+
+
+def prompt_response_v2(outcome: TurnOutcome, client: str, status: int = 200) -> dict[str, Any]:
+    """Return chat contract v2's prompt response (the SDK's `PromptChatApiPromptResponse`).
+
+    `data.messages` is what the turn added after the user's message; a failed turn (status != 200)
+    adds a `smarter_error` message and an `error` object, with what happened before kept.
+    """
+    finished = outcome.finished
+    messages = [m.to_public() for m in outcome.added_by_model()]
+    document: dict[str, Any] = {
+        "api": API_VERSION,
+        "metadata": {"command": "prompt", "thing": "LLMClient", "name": client},
+        "data": {
+            "contract": 2,
+            "status": status,
+            "session_key": outcome.session_key,
+            "messages": messages,
+            "completion": finished.response if finished and finished.response else None,
+            "plugins": list(outcome.plugins),
+            "tools": list(outcome.tools),
+        },
+    }
+    if status != 200:
+        description = outcome.error or "The turn did not finish"
+        messages.append({"role": "smarter_error", "content": description})
+        document["error"] = {"errorClass": "LLMProviderError", "description": description, "status": status}
+    return document
 
 
 def error_response(error: SmarterError | str, status: int, command: str = "prompt") -> dict[str, Any]:

@@ -50,6 +50,10 @@ class HistoryService:
                 break
         return list(best.values())
 
+    def find(self, key: str) -> SessionInfo | None:
+        """Return a session's summary, or None when no session has this key."""
+        return self.db.sessions.get(key)
+
     def get(self, key: str) -> SessionInfo:
         """Return a session's summary; raise NotFoundError for an unknown key."""
         return self.sessions.session(key)

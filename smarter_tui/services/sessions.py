@@ -50,6 +50,8 @@ class TurnOutcome:
     interrupted: bool = False
     finished: TurnFinished | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)  # SPEC §8.1 metadata.tool_calls
+    plugins: list[str] = field(default_factory=list)  # the plugins selected for the prompt
+    tools: list[str] = field(default_factory=list)  # the function names offered to the model
 
     @property
     def answer(self) -> str:

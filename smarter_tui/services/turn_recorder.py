@@ -77,6 +77,7 @@ class TurnRecorder:
         """Persist one event (a no-op for events that store nothing)."""
         store = self.db.sessions
         if isinstance(event, PluginSelected):
+            self.outcome.plugins.append(event.plugin)
             selection = PluginSelectionRecord(
                 session_key=self.key, plugin=event.plugin, term=event.term, prompt=event.prompt
             )
@@ -93,6 +94,9 @@ class TurnRecorder:
             self._begin(event.message)
         elif isinstance(event, ModelRequestSent):
             self._model = event.request.get("model") or self._model
+            if not self.outcome.tools:
+                offered = event.request.get("tools") or []
+                self.outcome.tools = [t["function"]["name"] for t in offered if "function" in t]
         elif isinstance(event, TextDelta):
             self._grow(event.text)
         elif isinstance(event, AssistantMessageAdded):

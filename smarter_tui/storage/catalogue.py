@@ -84,6 +84,12 @@ class CatalogueStore:
         row = self._row(group, name)
         return None if row is None else catalogue_entry(row)
 
+    def get_by_id(self, group: str, entry_id: int) -> CatalogueEntry | None:
+        """Return the entry of `group` whose row id is `entry_id`, or None."""
+        table = GROUP_ROWS[resolve_group(group)]
+        row = table.get_or_none(table.id == entry_id)
+        return None if row is None else catalogue_entry(row)
+
     def list(self, group: str) -> list[CatalogueEntry]:
         """Return every entry of a group, sorted by name."""
         table = GROUP_ROWS[resolve_group(group)]

@@ -46,6 +46,7 @@ def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
         description=row.description,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        id=row.id,
     )
 
 
@@ -59,6 +60,7 @@ def session_info(row: SessionRow) -> SessionInfo:
         updated_at=row.updated_at,
         message_count=row.message_count,
         sandbox=bool(row.sandbox),
+        id=row.id,
     )
 
 
@@ -160,15 +162,30 @@ TOOL_CALL_FIELDS = (
     ToolCallRow.duration_ms,
     ToolCallRow.tool_call_id,
     ToolCallRow.created_at,
+    ToolCallRow.id,
+    ToolCallRow.session,
 )
 
 
 def tool_call_from_tuple(values: tuple[Any, ...], session_key: str) -> ToolCallRecord:
     """Return the domain record of a row selected as TOOL_CALL_FIELDS tuples."""
-    name, source, kind, arguments, result, error, duration_ms, call_id, created_at = values
+    name, source, kind, arguments, result, error, duration_ms, call_id, created_at, row_id, session_id = (
+        values
+    )
     created_at = parse_time(created_at)
     return ToolCallRecord(
-        session_key, name, source, kind, arguments, result, error, duration_ms, call_id, created_at
+        session_key,
+        name,
+        source,
+        kind,
+        arguments,
+        result,
+        error,
+        duration_ms,
+        call_id,
+        created_at,
+        id=row_id,
+        session_id=session_id,
     )
 
 
@@ -179,7 +196,10 @@ def message(row: MessageRow) -> Message:
 
 def tool_call_record(row: ToolCallRow, session_key: str) -> ToolCallRecord:
     """Return the domain record of a tool-call row."""
-    return tool_call_from_tuple(tuple(getattr(row, f.name) for f in TOOL_CALL_FIELDS), session_key)
+    # `session_id`, not `session`: reading the foreign key object would run a query per row.
+    session_id = row.session_id  # type: ignore[attr-defined]  # peewee adds it with the foreign key
+    values = tuple(session_id if f is ToolCallRow.session else getattr(row, f.name) for f in TOOL_CALL_FIELDS)
+    return tool_call_from_tuple(values, session_key)
 
 
 def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelectionRecord:
@@ -190,6 +210,7 @@ def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelecti
         term=row.term,
         prompt=row.prompt,
         created_at=row.created_at,
+        id=row.id,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import peewee
 
+from smarter_tui.storage.api_keys import ApiKeyStore
 from smarter_tui.storage.catalogue import CatalogueStore
 from smarter_tui.storage.leases import LeaseStore
 from smarter_tui.storage.memories import MemoryStore
@@ -44,6 +45,7 @@ class Database:
         self.sessions = SessionStore(db)
         self.memories = MemoryStore(db)
         self.leases = LeaseStore(db)
+        self.api_keys = ApiKeyStore(db)
 
     def schema_version(self) -> int:
         """Return the schema version recorded in the file."""

@@ -163,6 +163,19 @@ def m005_branches_and_chat_settings(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN chat_settings TEXT")
 
 
+def m006_api_keys(conn: sqlite3.Connection) -> None:
+    """Add the API keys of `serve`: a name and a salted hash per key (the key is never stored)."""
+    _run(
+        conn,
+        """CREATE TABLE IF NOT EXISTS api_keys (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT)""",
+    )
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
@@ -170,6 +183,7 @@ MIGRATIONS: list[Migration] = [
     m003_session_message_count,
     m004_session_leases,
     m005_branches_and_chat_settings,
+    m006_api_keys,
 ]
 
 #: The schema version a database has once every migration is applied.

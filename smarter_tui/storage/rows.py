@@ -212,6 +212,18 @@ class MemoryRow(BaseRow):
         table_name = "memories"
 
 
+class ApiKeyRow(BaseRow):
+    """An API key of the HTTP server: its name and a salted hash (the key itself is never stored)."""
+
+    name = peewee.TextField(unique=True)
+    key_hash = peewee.TextField()  # "scrypt$n$r$p$<salt hex>$<hash hex>"
+    created_at = UtcDateTimeField()
+    last_used_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_keys"
+
+
 ALL_ROWS: tuple[type[BaseRow], ...] = (
     *GROUP_ROWS.values(),
     ReferenceRow,
@@ -220,4 +232,5 @@ ALL_ROWS: tuple[type[BaseRow], ...] = (
     ToolCallRow,
     PluginSelectionRow,
     MemoryRow,
+    ApiKeyRow,
 )

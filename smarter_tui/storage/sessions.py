@@ -129,6 +129,11 @@ class SessionStore:
         # The range holds exactly the keys with the prefix; the check guards odd collations.
         return [row[0] for row in rows if str(row[0]).startswith(prefix)]
 
+    def get_by_id(self, session_id: int) -> SessionInfo | None:
+        """Return the session with this row id, or None."""
+        row = SessionRow.get_or_none(SessionRow.id == session_id)
+        return None if row is None else convert.session_info(row)
+
     def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
         """Return sessions, most recently active first, optionally of one client only."""
         query = SessionRow.select()
@@ -335,6 +340,18 @@ class SessionStore:
             .order_by(ToolCallRow.id)
         )
         return [convert.tool_call_from_tuple(r, session.session_key) for r in self._raw_rows(query)]
+
+    def recent_tool_calls(
+        self, kind: str | None = None, limit: int = 1000, call_id: int | None = None
+    ) -> builtins.list[ToolCallRecord]:
+        """Return tool calls across all sessions, newest first (of one kind, or the one with `call_id`)."""
+        query = ToolCallRow.select(*convert.TOOL_CALL_FIELDS, SessionRow.session_key).join(SessionRow)
+        if kind is not None:
+            query = query.where(ToolCallRow.kind == kind)
+        if call_id is not None:
+            query = query.where(ToolCallRow.id == call_id)
+        query = query.order_by(ToolCallRow.id.desc()).limit(limit)
+        return [convert.tool_call_from_tuple(r[:-1], r[-1]) for r in self._raw_rows(query)]
 
     def tool_calls_by_source(self, source: str, limit: int = 50) -> builtins.list[ToolCallRecord]:
         """Return the latest calls of one plugin or function across all sessions, newest first."""

@@ -23,10 +23,24 @@ def test_core_and_cli_import_neither_textual_nor_the_ui() -> None:
         "import smarter_tui.storage, smarter_tui.plugins, smarter_tui.providers, smarter_tui.manifests\n"
         "bad = sorted(m for m in sys.modules\n"
         "             if m.split('.')[0] == 'textual' or m.startswith('smarter_tui.ui'))\n"
-        "lazy = sorted(m for m in ('openai', 'httpx') if m in sys.modules)\n"
+        "lazy = sorted(m for m in ('openai', 'httpx', 'fastapi', 'uvicorn', 'starlette')\n"
+        "              if m in sys.modules)\n"
         "print(bad, lazy)\n"
         "assert not bad, bad\n"
         "assert not lazy, lazy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tui_start_up_path_loads_no_server_stack() -> None:
+    # What `smarter-tui` (no command) imports before the app runs: the entry point and the app module.
+    code = (
+        "import sys\n"
+        "import smarter_tui.__main__, smarter_tui.ui.app, smarter_tui.services\n"
+        "heavy = sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules)\n"
+        "server = sorted(m for m in sys.modules if m.startswith('smarter_tui.server'))\n"
+        "assert not heavy and not server, (heavy, server)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
