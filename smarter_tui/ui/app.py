@@ -418,8 +418,8 @@ class SmarterApp(App[None]):
         status.model = f"{effective.provider}/{effective.model}" if own.provider else effective.model
         status.offline = effective.offline
         parts = []
-        if effective.temperature is not None:
-            parts.append(f"temp {effective.temperature:g}")
+        if own.temperature is not None:  # the client's own temperature is not news
+            parts.append(f"temp {own.temperature:g}")
         if own.system_prompt:
             parts.append("own system prompt")
         status.chat_settings = " · ".join(parts)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
@@ -48,7 +48,8 @@ class ChatSettingsModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         current = self.current
-        with Vertical(classes="dialog chat-settings-dialog"):
+        # Scrolls: at 80x24 the whole form does not fit.
+        with VerticalScroll(classes="dialog chat-settings-dialog"):
             yield Label(Content.from_markup("[b]Settings of this chat[/]"))
             yield Static(
                 "Used from the next turn and kept with the session; the client's manifest does not "
@@ -61,11 +62,11 @@ class ChatSettingsModal(ModalScreen[str | None]):
                 [(p, p) for p in providers], value=current.provider, allow_blank=False, id="provider"
             )
             yield Label("Model (Enter on a listed one picks it)")
-            yield Input(current.model, id="model")
+            yield Input(current.model, id="model", compact=True)
             yield OptionList(id="models")
             yield Label("Temperature (0 to 2; empty: the client's)")
             temperature = "" if current.temperature is None else f"{current.temperature:g}"
-            yield Input(temperature, placeholder="client default", id="temperature")
+            yield Input(temperature, placeholder="client default", id="temperature", compact=True)
             yield Label("System prompt")
             yield TextArea(current.system_prompt, id="system-prompt", soft_wrap=True)
             yield Static("", id="settings-error", classes="error")
