@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from smarter_tui.domain.messages import ToolCall, Usage
 
@@ -63,3 +63,12 @@ class ModelProvider(Protocol):
     offline: bool
 
     def complete(self, request: ModelRequest) -> AsyncIterator[TextChunk | ModelReply]: ...
+
+
+@runtime_checkable
+class ModelLister(Protocol):
+    """A provider that can say which models it serves (an OpenAI-compatible `GET /models`)."""
+
+    async def list_models(self) -> list[str]:
+        """Return the model names, sorted. Raises `ProviderError` when the server cannot tell."""
+        ...

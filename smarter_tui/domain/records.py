@@ -115,3 +115,36 @@ KIND_GROUPS: dict[str, str] = {
     "Secret": "secret",
     "Provider": "provider",
 }
+
+
+@dataclass(slots=True)
+class ChatSettings:
+    """One chat's own settings over its client's (None: the client's value is used)."""
+
+    provider: str | None = None
+    model: str | None = None
+    temperature: float | None = None
+    system_prompt: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the values that are set (what is stored with the session)."""
+        return {
+            k: v
+            for k, v in (
+                ("provider", self.provider),
+                ("model", self.model),
+                ("temperature", self.temperature),
+                ("system_prompt", self.system_prompt),
+            )
+            if v is not None
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChatSettings:
+        """Return the settings stored as `to_dict` wrote them (unknown keys are ignored)."""
+        return cls(
+            provider=data.get("provider"),
+            model=data.get("model"),
+            temperature=data.get("temperature"),
+            system_prompt=data.get("system_prompt"),
+        )

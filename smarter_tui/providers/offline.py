@@ -56,6 +56,10 @@ class OfflineProvider:
     def __repr__(self) -> str:
         return f"OfflineProvider(model={self.default_model!r}, chunk_delay={self.chunk_delay!r})"
 
+    async def list_models(self) -> list[str]:
+        """Return the offline model's own name (and the configured one, if a manifest renamed it)."""
+        return sorted({self.DEFAULT_MODEL, self.default_model})
+
     async def complete(self, request: ModelRequest) -> AsyncIterator[TextChunk | ModelReply]:
         """Yield the answer word by word as `TextChunk`s, then one `ModelReply`.
 

@@ -114,6 +114,16 @@ class OpenAICompatibleProvider:
                 yield TextChunk(reply.content)
             yield reply
 
+    async def list_models(self) -> list[str]:
+        """Return the model ids the server's `GET /models` lists, sorted. Raises ProviderError."""
+        import openai
+
+        try:
+            page = await self._get_client().models.list()
+        except openai.OpenAIError as exc:
+            raise self._error(exc) from exc
+        return sorted(model.id for model in page.data)
+
     async def _once(self, kwargs: dict[str, Any]) -> ModelReply:
         """Make one non-streaming call and convert the chat.completion."""
         import openai

@@ -15,6 +15,7 @@ from smarter_tui.providers import make_provider, preload
 from smarter_tui.services.api_keys import ApiKeyService
 from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
+from smarter_tui.services.chat_settings import ChatSettingsService
 from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
 from smarter_tui.services.history import HistoryService
@@ -40,6 +41,7 @@ class Services:
     runtimes: RuntimeBuilder
     sessions: SessionService
     branches: BranchService
+    chat_settings: ChatSettingsService
     history: HistoryService
     config: ConfigService
     keys: KeyService
@@ -73,6 +75,7 @@ class Services:
             runtimes=runtimes,
             sessions=sessions,
             branches=BranchService(db, sessions),
+            chat_settings=ChatSettingsService(db, runtimes, sessions),
             history=HistoryService(db, sessions),
             config=ConfigService(db, runtimes, sessions),
             keys=KeyService(db, secrets),

@@ -9,7 +9,7 @@ from typing import Any
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.errors import MissingKeyError, NotFoundError
 from smarter_tui.domain.models import ModelProvider
-from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.domain.records import CatalogueEntry, ChatSettings
 from smarter_tui.domain.tools import MemoryBackend, PluginBinding, Tool
 from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
 from smarter_tui.orchestration.loop import TurnSettings
@@ -110,12 +110,25 @@ class RuntimeBuilder:
         """Return a secret's value for plugins and connections (None when unset)."""
         return self.secrets.get(name)
 
-    def build(self, name: str, session_key: str | None, memory: MemoryBackend) -> ClientRuntime:
-        """Return the runtime of client `name`. Raises NotFoundError / MissingKeyError."""
+    def build(
+        self,
+        name: str,
+        session_key: str | None,
+        memory: MemoryBackend,
+        overrides: ChatSettings | None = None,
+    ) -> ClientRuntime:
+        """Return the runtime of client `name`, with a chat's own `overrides` (provider, model,
+        temperature) over the manifest's. Raises NotFoundError / MissingKeyError."""
         client = self.client(name)
         config = client_config(client)
-        provider_config = self.provider_config(config.get("provider"))
-        model = model_for(provider_config, config.get("defaultModel"))
+        chat = overrides or ChatSettings()
+        provider_config = self.provider_config(chat.provider or config.get("provider"))
+        if chat.model and not provider_config.offline:
+            model = chat.model
+        elif chat.provider:  # another provider: the client's model is probably not served there
+            model = model_for(provider_config, None)
+        else:
+            model = model_for(provider_config, config.get("defaultModel"))
         provider = self.provider(provider_config, model)
         spec = client.manifest.get("spec") or {}
         functions = [
@@ -125,7 +138,9 @@ class RuntimeBuilder:
         plugins = [self.plugin(plugin_name) for plugin_name in spec.get("plugins") or []]
         settings = TurnSettings(
             model=model,
-            temperature=config.get("defaultTemperature"),
+            temperature=chat.temperature
+            if chat.temperature is not None
+            else config.get("defaultTemperature"),
             max_tokens=config.get("defaultMaxTokens"),
         )
         return ClientRuntime(

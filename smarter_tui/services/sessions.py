@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -13,7 +14,7 @@ from typing import Any
 from smarter_tui.domain.errors import AmbiguousKeyError, NotFoundError, RequestError, SessionBusyError
 from smarter_tui.domain.events import TurnEvent, TurnFinished
 from smarter_tui.domain.messages import Message, Role
-from smarter_tui.domain.records import SessionInfo, ToolCallRecord
+from smarter_tui.domain.records import ChatSettings, SessionInfo, ToolCallRecord
 from smarter_tui.orchestration.loop import run_turn
 from smarter_tui.services.runtime import ClientRuntime, RuntimeBuilder, system_role_of
 from smarter_tui.services.turn_recorder import TurnRecorder
@@ -69,6 +70,7 @@ class SessionService:
     def __init__(self, db: Database, runtimes: RuntimeBuilder) -> None:
         self.db = db
         self.runtimes = runtimes
+        self._pending_settings: dict[str, ChatSettings] = {}  # keys handed out, no session yet
 
     def new_session_key(self) -> str:
         """Return a fresh session key; nothing is stored until a prompt is sent with it.
@@ -114,9 +116,38 @@ class SessionService:
         """Return the tool calls recorded for a session, in order (durations and errors included)."""
         return self.db.sessions.tool_calls(self.session(key).session_key)
 
+    def chat_settings(self, session_key: str | None) -> ChatSettings:
+        """Return a chat's own settings: stored with its session, or pending for a key handed
+        out by `new_session_key` whose session does not exist yet (none for a new chat)."""
+        if not session_key:
+            return ChatSettings()
+        key = session_key.lower()
+        if key in self._pending_settings:
+            return self._pending_settings[key]
+        if self.db.sessions.get(key) is None:
+            return ChatSettings()
+        return ChatSettings.from_dict(self.db.sessions.chat_settings(key))
+
+    def set_chat_settings(self, session_key: str, settings: ChatSettings) -> None:
+        """Store a chat's own settings; for a session not created yet, keep them until its first
+        turn creates it (a session exists once it has a message)."""
+        key = check_session_key(session_key)
+        if self.db.sessions.get(key) is None:
+            self._pending_settings[key] = settings
+        else:
+            self.db.sessions.set_chat_settings(key, settings.to_dict())
+
+    def _keep_pending_settings(self, key: str) -> None:
+        """Store the pending settings of `key` once its first turn has created the session."""
+        pending = self._pending_settings.get(key)
+        if pending is not None and self.db.sessions.get(key) is not None:
+            self.db.sessions.set_chat_settings(key, pending.to_dict())
+            del self._pending_settings[key]
+
     def runtime(self, client: str, session_key: str | None) -> ClientRuntime:
-        """Return the runtime of a client for a session (tools bound to the session's memory)."""
-        return self.runtimes.build(client, session_key, self.db.memories)
+        """Return the runtime of a client for a session (its chat settings over the client's)."""
+        overrides = self.chat_settings(session_key)
+        return self.runtimes.build(client, session_key, self.db.memories, overrides)
 
     async def send(
         self,
@@ -164,6 +195,10 @@ class SessionService:
             else:
                 # Only the current branch: superseded and deleted messages stay stored but unseen.
                 first, history = None, self.db.sessions.messages(key, context_only=True)
+            own_prompt = self.chat_settings(key).system_prompt
+            if own_prompt and history and history[0].role is Role.SYSTEM:
+                # This chat's own system prompt replaces the stored one (the client's) in the request.
+                history[0] = dataclasses.replace(history[0], content=own_prompt)
             recorder = TurnRecorder(self.db, outcome, first=first)
             events = run_turn(
                 runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins
@@ -175,6 +210,7 @@ class SessionService:
                         on_event(event)
             finally:
                 recorder.close()
+                self._keep_pending_settings(key)
         task = asyncio.current_task()
         if outcome.interrupted and task is not None and task.cancelling():
             raise asyncio.CancelledError

@@ -29,6 +29,7 @@ from smarter_tui.ui.widgets.plugin_pane import PluginPane
 
 if TYPE_CHECKING:
     from smarter_tui.services import Services
+    from smarter_tui.services.chat_settings import EffectiveChat
     from smarter_tui.services.clients import ClientView
 
 
@@ -51,6 +52,7 @@ class SmarterApp(App[None]):
         Binding("f8", "copy_code", "Copy code", priority=True, id="copy_code"),
         Binding("ctrl+r", "regenerate", "Regenerate", show=False, id="regenerate"),
         Binding("f9", "messages", "Messages", show=False, id="messages"),
+        Binding("ctrl+g", "chat_settings", "Chat settings", show=False, id="chat_settings"),
     ]
 
     def __init__(
@@ -329,6 +331,7 @@ class SmarterApp(App[None]):
             info = self.services.sessions.session(session_key)
             messages, earlier = self.services.history.transcript(session_key, last=REOPEN_LAST)
             calls = self.services.sessions.tool_calls(session_key)
+            effective = self.services.chat_settings.effective(info.client, session_key)
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
             return
@@ -338,7 +341,16 @@ class SmarterApp(App[None]):
                 self.notify, f"The client '{info.client}' no longer exists.", severity="error"
             )
             return
-        self.call_from_thread(self._show_session, client, session_key, messages, calls, earlier, prompt)  # type: ignore[arg-type]
+        self.call_from_thread(
+            self._show_session,  # type: ignore[arg-type]
+            client,
+            session_key,
+            messages,
+            calls,
+            earlier,
+            prompt,
+            effective,
+        )
 
     async def _show_session(
         self,
@@ -348,10 +360,13 @@ class SmarterApp(App[None]):
         calls: list[Any],
         earlier: int,
         prompt: str | None = None,
+        effective: EffectiveChat | None = None,
     ) -> None:
         if not self.is_running:  # the worker finished after the app began to exit
             return
         await self.chat.show_session(client, key, messages, calls, earlier)
+        if effective is not None:
+            self._show_chat_settings(effective)
         if prompt is not None:
             await self.chat.send(prompt)
         self.main.query_one(ClientList).highlight_client(client.name)
@@ -394,6 +409,56 @@ class SmarterApp(App[None]):
             self._open_session(key, branch=result.edit)
         elif result.changed:
             self._open_session(key)  # a deleted message leaves the transcript too
+
+    # -- this chat's own settings --------------------------------------------------------
+    def _show_chat_settings(self, effective: EffectiveChat) -> None:
+        """Put the chat's model and its own settings in the status line."""
+        status = self.chat.status
+        own = effective.own
+        status.model = f"{effective.provider}/{effective.model}" if own.provider else effective.model
+        status.offline = effective.offline
+        parts = []
+        if own.temperature is not None:  # the client's own temperature is not news
+            parts.append(f"temp {own.temperature:g}")
+        if own.system_prompt:
+            parts.append("own system prompt")
+        status.chat_settings = " · ".join(parts)
+
+    def action_chat_settings(self) -> None:
+        """Change this chat's provider, model, temperature or system prompt (not the manifest)."""
+        if self.chat.running:
+            self.notify("An answer is still streaming; press Esc to cancel it first.", severity="warning")
+            return
+        if self.chat.client is not None and self.services is not None:
+            self._open_chat_settings(self.chat.client.name, self.chat.session_key)
+
+    @work(thread=True, exclusive=True, group="chat-settings")
+    def _open_chat_settings(self, client: str, session_key: str | None) -> None:
+        from smarter_tui.ui.screens.chat_settings_modal import ChatSettingsModal
+
+        assert self.services is not None
+        try:
+            current = self.services.chat_settings.effective(client, session_key)
+            providers = self.services.chat_settings.providers()
+        except SmarterError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        modal = ChatSettingsModal(self.services, client, session_key, current, providers)
+        self.call_from_thread(self.push_screen, modal, lambda key: self._chat_settings_saved(client, key))
+
+    def _chat_settings_saved(self, client: str, key: str | None) -> None:
+        if key is None or self.chat.client is None or self.chat.client.name != client:
+            return
+        if self.chat.session_key is None:  # a new chat: its first prompt creates this session
+            self.chat.session_key = key
+        self._refresh_chat_settings(client, key)
+
+    @work(thread=True, group="chat-settings")
+    def _refresh_chat_settings(self, client: str, key: str) -> None:
+        assert self.services is not None
+        effective = self.services.chat_settings.effective(client, key)
+        self.call_from_thread(self._show_chat_settings, effective)
+        self.call_from_thread(self.notify, "Used from the next turn.", title="Chat settings saved")
 
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
@@ -467,6 +532,11 @@ class SmarterApp(App[None]):
             "Regenerate answer",
             "Answer the last prompt again (the old answer is kept)",
             self.action_regenerate,
+        )
+        yield SystemCommand(
+            "Chat settings",
+            "Provider, model, temperature, system prompt of this chat",
+            self.action_chat_settings,
         )
         yield SystemCommand(
             "Messages", "Copy any message, delete one from the context, edit and resend", self.action_messages

@@ -1,4 +1,4 @@
-"""One line under the prompt: model, token usage of the turn, tool rounds, short session key."""
+"""One line under the prompt: model, the chat's own settings, turn tokens, tool rounds, session key."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ class StatusLine(Static):
     """Renders the chat state; every field is reactive so updates are cheap."""
 
     model: reactive[str] = reactive("")
+    chat_settings: reactive[str] = reactive("")  # this chat's own settings, e.g. "temp 0.3"
     offline: reactive[bool] = reactive(False)
     tokens: reactive[str] = reactive("")
     rounds: reactive[int] = reactive(0)
@@ -18,6 +19,8 @@ class StatusLine(Static):
 
     def render(self) -> str:
         parts = [f"model {self.model}" + (" [offline demo]" if self.offline else "")]
+        if self.chat_settings:
+            parts.append(self.chat_settings)
         if self.tokens:
             parts.append(f"tokens {self.tokens}")
         parts.append(f"tool rounds {self.rounds}")
