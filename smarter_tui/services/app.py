@@ -23,6 +23,7 @@ from smarter_tui.services.launch import resolve_launch
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
+from smarter_tui.services.turns import TurnService
 from smarter_tui.storage import Database, open_database
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Services:
     config: ConfigService
     keys: KeyService
     inspector: PluginInspector
+    turns: TurnService
 
     @classmethod
     def open(
@@ -73,6 +75,7 @@ class Services:
             config=ConfigService(db, runtimes, sessions),
             keys=KeyService(db, secrets),
             inspector=PluginInspector(db, runtimes, catalogue),
+            turns=TurnService(sessions),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()
