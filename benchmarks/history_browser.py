@@ -97,7 +97,7 @@ async def painted(widget: Widget) -> None:
 async def open_history(app: App[Any], pilot: Pilot[Any]) -> tuple[HistoryScreen, float]:
     """Push a HistoryScreen; return it and the ms until its first rows are painted."""
     started = time.perf_counter()
-    screen = HistoryScreen()
+    screen = HistoryScreen(app.services.history)
     app.push_screen(screen)
     await wait_for(lambda: screen.is_mounted and screen.table.row_count > 0)
     await painted(screen.table)
@@ -178,7 +178,7 @@ async def run(services: Services, runs: int, minimal: bool, long_key: str) -> No
 
 async def reopen_in_chat(app: Any, pilot: Pilot[Any], key: str) -> float:
     """Open the browser as the app does, dismiss it with `key`; return ms until the chat shows it."""
-    screen = HistoryScreen()
+    screen = HistoryScreen(app.services.history)
     app.push_screen(screen, app._history_closed)  # noqa: SLF001  (the app's own callback)
     await wait_for(lambda: screen.is_mounted and screen.table.row_count > 0)
     await pilot.pause()

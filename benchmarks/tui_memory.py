@@ -11,8 +11,11 @@ turn has ended (saved), the process reads its own `/proc/self/status`:
 - VmHWM: the peak resident memory of the process so far.
 Both include the Python interpreter, the pytest-free test harness (Pilot), Textual and the SDK.
 
+The reference, side by side: `benchmarks/bare_app.py` (a bare Textual app with one Input) run the
+same way (headless `run_test`, same size) in its own process, RSS read once it is mounted.
+
 Run: .venv/bin/python benchmarks/tui_memory.py [--runs 5]
-Target: RSS < 120 MB (Elia/oterm: about 280-300 MB).
+Target: RSS < 80 MB (Elia/oterm: about 280-300 MB).
 """
 
 from __future__ import annotations
@@ -73,8 +76,21 @@ async def drive(server: ServerProcess, home: Path) -> dict[str, float]:
     return figures
 
 
-def one_run() -> None:
+async def drive_bare() -> dict[str, float]:
+    """Start the bare reference app headless; return its memory figures once mounted."""
+    from bare_app import BareApp
+
+    app = BareApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        return {f"bare_{k}": v for k, v in status_mb().items()}
+
+
+def one_run(bare: bool = False) -> None:
     """Child process: print one run's figures as JSON on the last line of stdout."""
+    if bare:
+        print(json.dumps(asyncio.run(drive_bare())))
+        return
     server = ServerProcess()
     try:
         with tempfile.TemporaryDirectory(prefix="smarter-memory-") as tmp:
@@ -89,22 +105,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_run:
-        one_run()
+        one_run(args.bare)
         return
     runs = []
     for i in range(args.runs):
-        done = subprocess.run(
-            [sys.executable, __file__, "--one-run"], capture_output=True, text=True, cwd=ROOT
-        )
-        if done.returncode != 0:
-            sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        figures: dict[str, float] = {}
+        for bare in ([], ["--bare"]):
+            done = subprocess.run(
+                [sys.executable, __file__, "--one-run", *bare], capture_output=True, text=True, cwd=ROOT
+            )
+            if done.returncode != 0:
+                sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+            figures.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        runs.append(figures)
         print(f"run {i}: " + ", ".join(f"{k}={v:.1f} MB" for k, v in runs[-1].items()), flush=True)
     for key, label, target in (
+        ("bare_VmRSS", "bare Textual app (one Input), RSS when mounted", None),
         ("before_VmRSS", "RSS when ready, before the prompt", None),
-        ("VmRSS", "RSS after the 2,000-token answer", 120.0),
+        ("VmRSS", "RSS after the 2,000-token answer", 80.0),
         ("VmHWM", "peak RSS (VmHWM) after the answer", None),
     ):
         values = [r[key] for r in runs]

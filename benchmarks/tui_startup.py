@@ -11,6 +11,10 @@ shows BOTH
 The pane is polled about every 10 ms, so figures carry up to ~10 ms (plus one capture) of
 polling granularity. The program is killed after each run.
 
+The reference is `benchmarks/bare_app.py` (a bare Textual app showing one focused Input with the
+same placeholder), launched the same way and counted usable once the placeholder shows; the
+target is start-up at most 1.5x the bare app's (warm start, medians).
+
 Two cases, reported separately:
 - first run: a brand-new `SMARTER_TUI_HOME` per run (database created, examples seeded);
 - warm start: one `SMARTER_TUI_HOME` reused (created by an unmeasured run first).
@@ -26,7 +30,7 @@ A private tmux server (`tmux -L <name>`) is started once and kept alive so the s
 start-up is not counted; it is killed at the end.
 
 Run: .venv/bin/python benchmarks/tui_startup.py [--runs N]
-Target: median < 0.5 s.
+Targets: median < 0.5 s; warm start <= 1.5x the bare Textual app.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +51,7 @@ from _stats import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = ROOT / ".venv" / "bin" / "smarter-tui"
+BARE = f"{ROOT / '.venv' / 'bin' / 'python'} {Path(__file__).resolve().parent / 'bare_app.py'}"
 CLIENT_ROW = "│ General Assistant"  # the left-hand client list starts each line
 PLACEHOLDER = "Ask me anything..."
 TIMEOUT = 15.0
@@ -64,16 +70,22 @@ def usable(screen: str) -> bool:
     return any(line.startswith(CLIENT_ROW) for line in lines) and PLACEHOLDER in screen
 
 
-def one_run(home: Path, name: str, env: str = "") -> float:
-    """Launch the app in a new tmux session; return seconds until the screen is usable."""
-    command = f"env {env} SMARTER_TUI_HOME={home} {PROGRAM}"
+def bare_usable(screen: str) -> bool:
+    """True when the bare app's Input shows its placeholder."""
+    return PLACEHOLDER in screen
+
+
+def one_run(home: Path, name: str, env: str = "", program: str = "") -> float:
+    """Launch the app (or `program`) in a new tmux session; return seconds until it is usable."""
+    command = f"env {env} SMARTER_TUI_HOME={home} {program or PROGRAM}"
+    is_usable = bare_usable if program else usable
     started = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
     try:
         while True:
             screen = tmux("capture-pane", "-p", "-t", name, check=False)
             elapsed = time.perf_counter() - started
-            if usable(screen):
+            if is_usable(screen):
                 return elapsed
             if elapsed > TIMEOUT:
                 raise RuntimeError(f"screen not usable after {TIMEOUT} s:\n{screen}")
@@ -106,14 +118,21 @@ def main() -> None:
     tmux("new-session", "-d", "-s", "keepalive", "-x", "120", "-y", "40", "sleep 3600")
     tmux("set-option", "-g", "remain-on-exit", "on")  # a crash leaves its traceback to capture
     try:
+        one_run(scratch / "bare-home", "bare-prime", cached, BARE)
+        bare = [one_run(scratch / "bare-home", f"bare-{i}", cached, BARE) * 1000 for i in range(args.runs)]
         first, warm = series(scratch, "cached", cached, args.runs)
         if args.as_is:
             first_as_is, warm_as_is = series(scratch, "asis", "", args.runs)
     finally:
         tmux("kill-server", check=False)
         shutil.rmtree(scratch, ignore_errors=True)
+    report("bare Textual app (one Input), for reference", bare)
     report("start-up, first run (fresh SMARTER_TUI_HOME)", first, target_ms=500)
     report("start-up, warm start (existing SMARTER_TUI_HOME)", warm, target_ms=500)
+    bare_ms = statistics.median(bare)
+    for label, values in (("first run", first), ("warm start", warm)):
+        ratio = statistics.median(values) / bare_ms
+        print(f"{label} / bare app: {ratio:.2f}x  target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}")
     if args.as_is:
         dont = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
         report(f"as-is (PYTHONDONTWRITEBYTECODE={dont!r}), first run", first_as_is, target_ms=500)

@@ -105,6 +105,27 @@ class TurnFailed:
     partial: Message | None = None  # partial assistant text, if any was streamed
 
 
+@dataclass(slots=True)
+class SessionStarted:
+    """The session a front end's turn runs in exists now (a new chat's first prompt created it)."""
+
+    session_key: str
+
+
+@dataclass(slots=True)
+class TurnEnded:
+    """Always the last event a front end sees of a turn: how it ended, and the error to show.
+
+    `state` is "ready", "interrupted" or "error"; `outcome` is the services' `TurnOutcome`
+    (None when the turn ended before producing one: cancelled early, or an error raised).
+    """
+
+    session_key: str | None
+    state: str
+    error: str | None = None
+    outcome: Any = None
+
+
 TurnEvent = (
     PluginSelected
     | SystemRoleAdded

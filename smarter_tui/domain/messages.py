@@ -14,12 +14,15 @@ DELETED = "deleted"
 
 
 class Role(StrEnum):
-    """The four message roles of the OpenAI chat format."""
+    """The four message roles of the OpenAI chat format, plus the stored failure of a turn."""
 
     SYSTEM = "system"
     USER = "user"
     ASSISTANT = "assistant"
     TOOL = "tool"
+    #: Why a turn failed (connection, status, key), kept with the session so a reopened chat
+    #: shows it again; never sent to a model. The HTTP API's name for it (SMARTER-API.md).
+    ERROR = "smarter_error"
 
 
 @dataclass(slots=True)

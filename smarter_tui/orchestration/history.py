@@ -27,6 +27,8 @@ def request_messages(history: Sequence[Message], now: datetime | None = None) ->
     body: list[dict[str, Any]] = []
     pending: dict[str, str] = {}  # tool_call_id -> tool name, awaiting a tool message
     for message in history:
+        if message.role is Role.ERROR:  # shown to the user, not part of the conversation
+            continue
         if message.role is Role.SYSTEM:
             if message.content:
                 system_parts.append(message.content)

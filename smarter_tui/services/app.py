@@ -26,6 +26,7 @@ from smarter_tui.services.resources import ResourceService
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
+from smarter_tui.services.turns import TurnService
 from smarter_tui.storage import Database, open_database
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Services:
     inspector: PluginInspector
     api_keys: ApiKeyService
     resources: ResourceService
+    turns: TurnService
 
     @classmethod
     def open(
@@ -82,6 +84,7 @@ class Services:
             inspector=PluginInspector(db, runtimes, catalogue),
             api_keys=ApiKeyService(db),
             resources=ResourceService(db),
+            turns=TurnService(sessions),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()

@@ -131,6 +131,8 @@ class HistoryService:
                     lines.append(message.content)
                 for call in message.tool_calls:
                     lines += ["", f"Tool call `{call.name}`:", "", "```json", call.arguments or "{}", "```"]
+            elif message.role is Role.ERROR:
+                lines += ["## Error", "", _quote(message.content or "")]
             else:
                 lines += [f"### Tool result `{message.name}`", "", "```json", message.content or "", "```"]
         return "\n".join(lines) + "\n"

@@ -72,6 +72,12 @@ class SessionService:
         self.runtimes = runtimes
         self._pending_settings: dict[str, ChatSettings] = {}  # keys handed out, no session yet
 
+    def record_error(self, key: str, error: str) -> Message | None:
+        """Store why a turn could not run in its session; None when the session does not exist."""
+        if self.db.sessions.get(key) is None:
+            return None  # a new chat's first prompt failed before it was stored: nothing to attach to
+        return self.db.sessions.append_message(key, Message(Role.ERROR, error))
+
     def new_session_key(self) -> str:
         """Return a fresh session key; nothing is stored until a prompt is sent with it.
 

@@ -115,6 +115,9 @@ class TurnRecorder:
         elif isinstance(event, TurnFailed):
             self.outcome.error = event.error
             self.outcome.status = event.status
+            if self._started:  # kept with the session, after what it kept: a reopen shows it again
+                error = Message(role=Role.ERROR, content=event.error)
+                self.outcome.new_messages.append(store.append_message(self.key, error))
 
     def close(self) -> None:
         """End the recording: text still streaming is saved as an interrupted answer."""

@@ -22,7 +22,6 @@ from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
-from smarter_tui.ui.turn_runner import TurnRunner
 from smarter_tui.ui.widgets.chat_pane import REOPEN_LAST, ChatPane
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
@@ -72,7 +71,6 @@ class SmarterApp(App[None]):
         self.settings_problems = list(self.settings_store.problems)
         self._launch = launch or LaunchRequest()
         self.main = MainScreen(self.settings.panes)
-        self.turn_runner = TurnRunner()
         self._apply_keymap(self.settings.keys)
 
     # -- settings ---------------------------------------------------------------------------
@@ -151,8 +149,11 @@ class SmarterApp(App[None]):
         interrupted) before the process goes. Without a terminal the normal exit may block on
         writing to it, so a watchdog ends the process once the text is safe.
         """
-        self.turn_runner.cancel_all(timeout=5.0)
-        code = 128 + signum
+        asyncio.get_running_loop().create_task(self._save_and_exit(128 + signum))
+
+    async def _save_and_exit(self, code: int) -> None:
+        if self.services is not None:
+            await self.services.turns.cancel_all(timeout=5.0)
         watchdog = threading.Timer(2.0, os._exit, (code,))
         watchdog.daemon = True
         watchdog.start()
@@ -191,6 +192,7 @@ class SmarterApp(App[None]):
         gc.freeze()
         self.services = services
         self.clients = clients
+        self.main.use_services(services)
         self.main.query_one(ClientList).set_clients(clients)
         if clients:
             wanted = target.client or "general_assistant"
@@ -211,7 +213,6 @@ class SmarterApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
-        self.turn_runner.stop()
         if self.services is not None:
             self.services.close()
 
@@ -226,9 +227,10 @@ class SmarterApp(App[None]):
         if client.problem:
             self.notify(client.problem, title=client.app_name, severity="error")
             return
-        if client.needs_key and client.key_name:
+        if client.needs_key and client.key_name and self.services is not None:
             self.push_screen(
-                KeyModal(client.provider, client.key_name), lambda masked: self._key_stored(client, masked)
+                KeyModal(self.services.keys, client.provider, client.key_name),
+                lambda masked: self._key_stored(client, masked),
             )
             return
         await self.chat.new_chat(client)
@@ -278,35 +280,27 @@ class SmarterApp(App[None]):
             await self.start_chat(self.chat.client)
 
     def action_toggle_plugins(self) -> None:
-        """Show or hide the plugin pane (and focus it when shown); the choice is saved."""
-        pane = self.main.query_one(PluginPane)
-        pane.display = not pane.display
-        if pane.display:
-            pane.focus_list()
-        self.save_settings({"panes.plugins": bool(pane.display)})
+        """Show the plugin pane (focusing its list) or hide it (focusing the prompt); saved."""
+        shown = self.main.show_plugins(not self.main.panes.plugins)
+        self.save_settings({"panes.plugins": shown})
 
     def action_toggle_clients(self) -> None:
         """Show or hide the client list; the choice is saved."""
-        clients = self.main.query_one(ClientList)
-        clients.display = not clients.display
-        if not clients.display and self.chat.client is not None:
-            self.chat.query_one("#prompt").focus()
-        self.save_settings({"panes.clients": bool(clients.display)})
+        shown = self.main.show_clients(not self.main.panes.clients)
+        self.save_settings({"panes.clients": shown})
 
     def action_switch_client(self) -> None:
-        """Show the client list when hidden and focus it."""
-        clients = self.main.query_one(ClientList)
-        if not clients.display:
-            clients.display = True
+        """Show the client list when hidden (closing the plugin pane where both do not fit), focus it."""
+        if not self.main.panes.clients:
             self.save_settings({"panes.clients": True})
-        clients.focus()
+        self.main.focus_clients()
 
     def action_open_history(self) -> None:
         """Open the history browser; a chosen session opens in the chat."""
         from smarter_tui.ui.screens.history_screen import HistoryScreen
 
         if self.services is not None:
-            self.push_screen(HistoryScreen(), self._history_closed)
+            self.push_screen(HistoryScreen(self.services.history), self._history_closed)
 
     def _history_closed(self, session_key: str | None) -> None:
         if session_key:
@@ -462,7 +456,8 @@ class SmarterApp(App[None]):
 
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
-        self.push_screen(DebugScreen(self.chat.debug_json()))
+        key = self.chat.session_key
+        self.push_screen(DebugScreen(self.chat.debug_json(), f"session {key[:8]}" if key else "new chat"))
 
     def action_export(self) -> None:
         """Export the current session as Markdown into the data directory."""

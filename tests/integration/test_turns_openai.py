@@ -164,7 +164,13 @@ async def test_server_error_ends_turn_and_keeps_session(svc: Services, fake_open
     second = await svc.sessions.send("two", session_key=first.session_key)
     assert second.error is not None and "500" in second.error and second.status == 500
     stored = svc.history.messages(first.session_key)
-    assert [m.content for m in stored[1:]] == ["one", "First answer", "two"]
+    # The failure is kept with the session (shown again on reopen), after everything before it.
+    assert [m.content for m in stored[1:]] == ["one", "First answer", "two", second.error]
+    assert stored[-1].role is Role.ERROR
+    fake_openai.enqueue(Reply(text="Back"))
+    third = await svc.sessions.send("three", session_key=first.session_key)
+    sent = [m["role"] for m in fake_openai.requests[-1]["messages"]]
+    assert third.answer == "Back" and "smarter_error" not in sent  # never sent to a model
 
 
 async def test_stream_cut_off_keeps_partial_text(svc: Services, fake_openai: FakeOpenAI) -> None:
@@ -172,8 +178,10 @@ async def test_stream_cut_off_keeps_partial_text(svc: Services, fake_openai: Fak
     outcome = await svc.sessions.send("hi", client="tester")
     assert outcome.error is not None
     stored = svc.history.messages(outcome.session_key)
-    assert stored[-1].role is Role.ASSISTANT and stored[-1].interrupted
-    assert stored[-1].content == "Part one "
+    partial, error = stored[-2:]  # the partial answer, then why it stopped
+    assert partial.role is Role.ASSISTANT and partial.interrupted
+    assert partial.content == "Part one "
+    assert error.role is Role.ERROR and error.content == outcome.error
 
 
 async def test_slow_stream_cancelled_by_caller(svc: Services, fake_openai: FakeOpenAI) -> None:
@@ -203,4 +211,6 @@ async def test_unreachable_server_is_a_clear_error(services: Services, tmp_path:
     services.catalogue.apply_paths([path])
     outcome = await services.sessions.send("hi", client="tester")
     assert outcome.error and "127.0.0.1:9" in outcome.error
-    assert [m.role for m in services.history.messages(outcome.session_key)] == [Role.SYSTEM, Role.USER]
+    stored = services.history.messages(outcome.session_key)
+    assert [m.role for m in stored] == [Role.SYSTEM, Role.USER, Role.ERROR]
+    assert stored[-1].content == outcome.error

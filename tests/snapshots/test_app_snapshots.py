@@ -12,7 +12,8 @@ from smarter_tui.domain.messages import Message, Role, ToolCall, Usage
 from smarter_tui.domain.records import SessionInfo, ToolCallRecord
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
-from tests.ui.helpers import wait_for
+from smarter_tui.ui.screens.key_modal import KeyModal
+from tests.ui.helpers import steady, wait_for
 
 SIZE = (120, 40)
 KEY = "5e55" * 16
@@ -29,7 +30,7 @@ async def _ready(pilot: Pilot[Any]) -> None:
     await wait_for(
         pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
     )
-    await pilot.pause()
+    await steady(pilot)
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_reopened_session_with_tool_card(snap_compare: Any, services: Services, 
         await wait_for(pilot, lambda: app.chat.session_key == saved_session)
         await wait_for(pilot, lambda: bool(app.chat.query("ToolCard")))
         app.chat.query_one("ToolCard").collapsed = False
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(_app(services), terminal_size=SIZE, run_before=run_before)
 
@@ -95,6 +96,12 @@ def test_key_dialog(snap_compare: Any, services: Services, tmp_path: Any) -> Non
         await _ready(pilot)
         app = pilot.app
         await app.start_chat(next(c for c in app.clients if c.name == "real_one"))
-        await pilot.pause()
+        # The dialog is up and its key field has the focus (auto-focus comes after the push).
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, KeyModal) and app.focused in app.screen.query("#key"),
+        )
+        await pilot.wait_for_scheduled_animations()
+        await steady(pilot)
 
     assert snap_compare(_app(services), terminal_size=SIZE, run_before=run_before)

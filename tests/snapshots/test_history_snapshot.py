@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from smarter_tui.services import Services
+from tests.ui.helpers import steady
 from tests.ui.history_host import HostApp, insert_sessions
 
 PROMPTS = [
@@ -35,7 +36,7 @@ async def _settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
         await pilot.pause(0.2)
         await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await steady(pilot)
 
 
 def test_history_screen_snapshot(services: Services, snap_compare: Any, utc_clock: None) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from smarter_tui.services import Services
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import steady, wait_for
 from tests.ui.test_plugin_pane import PaneHost
 
 
@@ -24,6 +24,6 @@ def test_plugin_pane_schema_tab(snap_compare: Any, services: Services) -> None:
         await wait_for(pilot, lambda: bool(pane.query_one("#plugin-arguments", Input).value))
         pane.show_selections([("everlasting_gobstopper", "Gobstopper")])
         pane.action_show_tab("tab-schema")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(PaneHost(services, "shop_assistant"), terminal_size=(120, 40), run_before=run_before)

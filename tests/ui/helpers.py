@@ -26,3 +26,13 @@ def text_of(widget: Widget, selector: str) -> str:
     console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(widget.query_one(selector, Static).content)
     return console.export_text()
+
+
+async def steady(pilot: Pilot) -> None:  # type: ignore[type-arg]
+    """Stop every cursor on screen from blinking (a snapshot must not depend on the blink phase)."""
+    from textual.widgets import Input, TextArea
+
+    for widget in pilot.app.screen.query("TextArea, Input"):
+        if isinstance(widget, TextArea | Input):
+            widget.cursor_blink = False  # the cursor stays shown, steadily
+    await pilot.pause()

@@ -27,7 +27,7 @@ class HostApp(App[None]):
         self.result: str | None = UNSET
 
     def on_mount(self) -> None:
-        self.push_screen(HistoryScreen(page_size=self.page_size), self.record_result)
+        self.push_screen(HistoryScreen(self.services.history, page_size=self.page_size), self.record_result)
 
     def record_result(self, result: str | None) -> None:
         """Keep what the screen dismissed with."""

@@ -185,8 +185,10 @@ async def test_search_history_reopen_and_continue(services: Services) -> None:
         search.focus()
         search.value = "Whiskers"
         await pilot.press("enter")
-        table = app.screen.query_one("#history-table")
-        await wait_for(pilot, lambda: table.row_count == 1)
+        screen = app.screen
+        table = screen.query_one("#history-table")
+        # The search's own rows, not a page of the list that was still loading when Enter came.
+        await wait_for(pilot, lambda: screen.shown_query == "Whiskers" and table.row_count == 1)
         table.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.chat.session_key == first.session_key)

@@ -13,7 +13,7 @@ from tests.ui.helpers import text_of, wait_for
 
 
 class PaneHost(App[None]):
-    """A minimal host: the pane, a footer, and the services the pane reads from `app.services`."""
+    """A minimal host: the pane (handed the plugin inspector, as the main screen does), a footer."""
 
     def __init__(self, services: Services, client: str | None = None) -> None:
         super().__init__()
@@ -22,7 +22,9 @@ class PaneHost(App[None]):
         self.tries: list[PluginPane.TryFinished] = []
 
     def compose(self) -> ComposeResult:
-        yield PluginPane(id="pane")
+        pane = PluginPane(id="pane")
+        pane.inspector = self.services.inspector
+        yield pane
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,4 +1,4 @@
-"""The debug view: each model request and response of the last turn as JSON, secrets masked."""
+"""The debug view: the model requests and responses of the chat's last turn as JSON, secrets masked."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ class DebugScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f5", "dismiss_screen", "Close")]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, session: str = "") -> None:
         super().__init__(classes="modal")
         self.text = text
+        self.session = session
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog debug-dialog"):
-            yield Label("[b]Debug: model requests and responses of the last turn[/] (Esc closes)")
+            where = f" · {self.session}" if self.session else ""
+            yield Label(
+                f"[b]Debug{where}: model requests and responses of its last turn[/] (Esc closes)",
+                id="debug-title",
+            )
             yield TextArea(
                 self.text or "[] (no turn yet)", read_only=True, show_line_numbers=True, id="debug-json"
             )

@@ -24,7 +24,6 @@ from smarter_tui.ui.widgets.session_preview import SessionPreview
 from smarter_tui.ui.widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
-    from smarter_tui.services import Services
     from smarter_tui.services.history import HistoryService
 
 #: Sessions fetched per page; more are fetched when the cursor or the view nears the end.
@@ -50,7 +49,7 @@ def _human(what: str, exc: BaseException) -> str:
 class HistoryScreen(Screen[str | None]):
     """Browse saved sessions; dismisses with the session key to open, or None (Escape).
 
-    Reads services from `self.app.services`. All database work runs in thread workers; results
+    Reads through the history service it is given. All database work runs in thread workers; results
     cross back with `call_from_thread`. Sessions load a page at a time, newest activity first.
     """
 
@@ -94,14 +93,16 @@ class HistoryScreen(Screen[str | None]):
 
     def __init__(
         self,
+        history: HistoryService,
         page_size: int = PAGE_SIZE,
         *,
         name: str | None = None,
         id: str | None = None,  # noqa: A002
         classes: str | None = None,
     ) -> None:
-        """Build the screen; `page_size` sessions are fetched at a time."""
+        """Build the screen over the history service; `page_size` sessions are fetched at a time."""
         super().__init__(name=name, id=id, classes=classes)
+        self.history = history
         self.page_size = max(1, page_size)
         #: The query whose results are on screen ("" = the session list, None = nothing yet).
         self.shown_query: str | None = None
@@ -136,16 +137,6 @@ class HistoryScreen(Screen[str | None]):
         self._reload_list()
 
     # -- helpers ------------------------------------------------------------------------------
-
-    @property
-    def services(self) -> Services:
-        """Return the app's services facade."""
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def history(self) -> HistoryService:
-        """Return the history service."""
-        return self.services.history
 
     @property
     def table(self) -> SessionTable:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,14 +13,18 @@ from textual.widgets import Button, Input, Label, Static
 
 from smarter_tui.domain.errors import SmarterError
 
+if TYPE_CHECKING:
+    from smarter_tui.services.keys import KeyService
+
 
 class KeyModal(ModalScreen[str | None]):
     """Dismisses with the masked key once stored, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, provider: str, secret: str) -> None:
+    def __init__(self, keys: KeyService, provider: str, secret: str) -> None:
         super().__init__(classes="modal")
+        self.keys = keys
         self.provider = provider
         self.secret = secret
 
@@ -50,9 +56,8 @@ class KeyModal(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True)
     def _save(self, value: str) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
         try:
-            services.keys.set(self.provider, value)
+            self.keys.set(self.provider, value)
         except SmarterError as exc:
             self.app.call_from_thread(self.query_one("#key-error", Static).update, exc.message)
             return

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ActiveBinding, Screen
 from textual.widgets import Footer, Header
 
 from smarter_tui.config.settings import PaneSettings
@@ -13,16 +16,26 @@ from smarter_tui.ui.widgets.chat_pane import ChatPane
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 
+if TYPE_CHECKING:
+    from smarter_tui.services import Services
+
+#: From this width on both side panes fit next to the chat at the widths the settings give them.
+WIDE = 120
+#: Below this width an open plugin pane covers the chat instead of sharing the row with it.
+NARROW = 80
+
 
 class MainScreen(Screen[None]):
-    """Composes the three panes; the app wires their messages."""
+    """Composes the three panes; the app wires their messages.
+
+    The layout follows the width (`fit_panes`): from 120 columns the side panes have the widths
+    of the settings; below, they are narrower and take turns (opening the plugin pane collapses
+    the client list, F2 brings it back by closing the plugin pane), so the chat keeps >= 34
+    columns at 80; below 80 an open plugin pane covers the chat. Nothing is ever zero wide.
+    """
 
     # On the screen, not the chat pane: Esc cancels wherever the focus is (client list, plugins).
     BINDINGS = [Binding("escape", "cancel_answer", "Cancel answer", id="cancel_answer")]
-
-    def action_cancel_answer(self) -> None:
-        """Cancel the answer that is streaming (the partial text is kept, marked interrupted)."""
-        self.query_one(ChatPane).action_cancel()
 
     def __init__(self, panes: PaneSettings | None = None) -> None:
         """Build the screen; `panes` (from settings.toml) says which side panes show, how wide."""
@@ -32,13 +45,89 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            clients = ClientList(id="clients")
-            clients.styles.width = self.panes.clients_width
-            clients.display = self.panes.clients
-            yield clients
+            yield ClientList(id="clients")
             yield ChatPane(id="chat")
-            plugins = PluginPane(id="plugins")
-            plugins.styles.width = self.panes.plugins_width
-            plugins.display = self.panes.plugins
-            yield plugins
-        yield Footer()
+            yield PluginPane(id="plugins")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.fit_panes()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_panes()
+
+    def use_services(self, services: Services) -> None:
+        """Hand the panes the services they call (once they are open)."""
+        self.query_one(ChatPane).turns = services.turns
+        self.query_one(PluginPane).inspector = services.inspector
+
+    # -- the footer ----------------------------------------------------------------------------
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The bindings the footer shows: the app's last, always in their declared order.
+
+        Textual orders them by the focus chain, so a key the focused widget also binds (the
+        prompt editor's F7) jumped to the front whenever the prompt had the focus.
+        """
+        active = super().active_bindings
+        actions = [b.action for b in self.app.BINDINGS if isinstance(b, Binding)]
+        ordered = {key: value for key, value in active.items() if value.node is not self.app}
+        of_app = [(key, value) for key, value in active.items() if value.node is self.app]
+        of_app.sort(
+            key=lambda item: (
+                actions.index(item[1].binding.action) if item[1].binding.action in actions else len(actions)
+            )
+        )
+        ordered.update(of_app)
+        return ordered
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show "Cancel answer" in the footer only while an answer runs (it needs the room)."""
+        if action == "cancel_answer":
+            return self.query_one(ChatPane).running
+        return True
+
+    def action_cancel_answer(self) -> None:
+        """Cancel the answer that is streaming (the partial text is kept, marked interrupted)."""
+        self.query_one(ChatPane).action_cancel()
+
+    # -- side panes ----------------------------------------------------------------------------
+    def fit_panes(self) -> None:
+        """Size and show the side panes for the screen's width and what the user asked to see."""
+        width = self.size.width
+        clients, chat, plugins = (
+            self.query_one(ClientList),
+            self.query_one(ChatPane),
+            self.query_one(PluginPane),
+        )
+        wide, narrow = width >= WIDE, width >= NARROW
+        clients.styles.width = self.panes.clients_width if wide else (24 if narrow else 18)
+        plugins.styles.width = self.panes.plugins_width if wide else (44 if narrow else "1fr")
+        plugins.display = self.panes.plugins
+        clients.display = self.panes.clients and (wide or not self.panes.plugins)
+        chat.display = narrow or not self.panes.plugins
+
+    def show_plugins(self, show: bool) -> bool:
+        """Open (focusing its list) or close (focusing the prompt) the plugin pane; return `show`."""
+        self.panes.plugins = show
+        self.fit_panes()
+        if show:
+            self.query_one(PluginPane).focus_list()
+        else:
+            self.query_one(ChatPane).focus_prompt()
+        return show
+
+    def show_clients(self, show: bool) -> bool:
+        """Show or hide the client list (the focus goes back to the prompt when hidden)."""
+        self.panes.clients = show
+        if show and self.panes.plugins and self.size.width < WIDE:
+            self.panes.plugins = False  # they do not both fit: the client list asked last
+        self.fit_panes()
+        if not show:
+            self.query_one(ChatPane).focus_prompt()
+        return show
+
+    def focus_clients(self) -> None:
+        """Show the client list (closing the plugin pane where both do not fit) and focus it."""
+        self.show_clients(True)
+        self.query_one(ClientList).focus()

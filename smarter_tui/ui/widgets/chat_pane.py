@@ -1,47 +1,47 @@
-"""The chat: transcript, prompt input and status line; runs turns in a worker thread."""
+"""The chat: transcript, prompt input and status line; renders the turns the turn service runs."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import json
 import re
-import threading
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 
-from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.events import (
     AssistantMessageAdded,
     ModelRequestSent,
     PluginSelected,
     RoundFinished,
+    SessionStarted,
     TextDelta,
     ToolCallFinished,
     ToolCallStarted,
-    TurnFailed,
+    TurnEnded,
     TurnFinished,
 )
 from smarter_tui.domain.messages import Message as ChatMessage
 from smarter_tui.domain.messages import Role
-from smarter_tui.ui.messages import TurnEnded, TurnEventsArrived
-from smarter_tui.ui.turn_runner import TurnHandle
 from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
 from smarter_tui.ui.widgets.tool_card import ToolCard
+from smarter_tui.ui.widgets.transcript import Transcript
+from smarter_tui.ui.widgets.transcript_notice import TranscriptNotice
 from smarter_tui.ui.widgets.user_message import UserMessage
 from smarter_tui.ui.widgets.welcome_card import WelcomeCard
 
 if TYPE_CHECKING:
     from smarter_tui.services.clients import ClientView
+    from smarter_tui.services.turns import Turn, TurnService, TurnUpdate
 
 #: How many messages of an old session are rendered when it is reopened (the rest stay stored).
 REOPEN_LAST = 60
+#: What the transcript says under an answer the user stopped (or that a crash cut short).
+INTERRUPTED = "Interrupted: the answer was stopped here; what arrived is kept in the session."
 _SECRET = re.compile(r"(sk-|Bearer\s+|Basic\s+)[A-Za-z0-9._\-+/=]{4,}")
 
 
@@ -51,7 +51,7 @@ def mask_secrets(text: str) -> str:
 
 
 class ChatPane(Vertical):
-    """One conversation with one client; the only widget that starts turns."""
+    """One conversation with one client: starts turns through the turn service and renders them."""
 
     class SelectionsChanged(Message):
         """Plugins were selected for the prompt now running: (plugin, why) pairs."""
@@ -69,46 +69,69 @@ class ChatPane(Vertical):
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.turns: TurnService | None = None  # handed in by the screen once services are open
         self.client: ClientView | None = None
         self.session_key: str | None = None
-        self.running = False
-        self.debug_log: list[dict[str, Any]] = []
-        self._buffer: list[Any] = []  # events from the worker thread, in order
-        self._buffer_lock = threading.Lock()
-        self._flush_posted = False
+        self._running = False
+        self.completed_turns = 0  # turns whose end has been rendered (tests wait on it)
+        self.debug_log: list[dict[str, Any]] = []  # model traffic of the session's last turn here
+        self._debug_logs: dict[str, list[dict[str, Any]]] = {}  # the same, per session key
+        self._shown: list[ChatMessage] = []  # the stored messages a reopened session showed
+        self._turn: Turn | None = None
         self._answer: AssistantMessage | None = None
         self._cards: dict[str, ToolCard] = {}
         self._selections: list[tuple[str, str]] = []
-        self._generation = 0  # bumped when the chat changes: events of an older turn are dropped
-        self._cancel_generation: int | None = None
-        self._turn: TurnHandle | None = None
+
+    @property
+    def running(self) -> bool:
+        """True from sending a prompt until the end of its turn is rendered."""
+        return self._running
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        if value != self._running:
+            self._running = value
+            if self.is_attached:
+                self.screen.refresh_bindings()  # the footer's "Cancel answer" comes and goes
 
     def compose(self) -> ComposeResult:
-        yield VerticalScroll(id="transcript")
+        yield Transcript(id="transcript")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status")
 
+    def on_mount(self) -> None:
+        self.transcript.anchor()  # follow the end of the conversation (see Transcript)
+
     @property
-    def transcript(self) -> VerticalScroll:
+    def transcript(self) -> Transcript:
         """The scrolling message list."""
-        return self.query_one("#transcript", VerticalScroll)
+        return self.query_one("#transcript", Transcript)
 
     @property
     def status(self) -> StatusLine:
         """The status line."""
         return self.query_one(StatusLine)
 
+    @property
+    def prompt(self) -> PromptInput:
+        """The prompt editor."""
+        return self.query_one(PromptInput)
+
+    def focus_prompt(self) -> None:
+        """Put the keyboard focus in the prompt editor."""
+        self.prompt.focus()
+
     # -- starting and reopening chats ----------------------------------------------------------
     async def new_chat(self, client: ClientView) -> None:
         """Start a new chat with `client` (the session is created with the first prompt)."""
         self._leave_turn()
         self.client, self.session_key = client, None
+        self.debug_log, self._shown = [], []
         await self.transcript.remove_children()
         await self.transcript.mount(WelcomeCard(client.app_name, client.welcome, client.examples))
         self._reset_status()
-        prompt = self.query_one(PromptInput)
-        prompt.placeholder = client.placeholder
-        prompt.focus()
+        self.prompt.placeholder = client.placeholder
+        self.focus_prompt()
 
     async def show_session(
         self,
@@ -121,6 +144,7 @@ class ChatPane(Vertical):
         """Render a saved session (its last messages) so the user can read and continue it."""
         self._leave_turn()
         self.client, self.session_key = client, session_key
+        self.debug_log, self._shown = self._debug_logs.get(session_key, []), messages
         await self.transcript.remove_children()
         durations = {c.tool_call_id: c for c in tool_calls}
         widgets: list[Any] = []
@@ -134,17 +158,18 @@ class ChatPane(Vertical):
         for message in messages:
             if message.role is Role.USER:
                 widgets.append(UserMessage(message.content or ""))
+            elif message.role is Role.ERROR:
+                widgets.append(TranscriptNotice("error", message.content or "The turn failed."))
             elif message.role is Role.ASSISTANT:
-                if message.content or message.interrupted:
-                    answer = AssistantMessage(message.content or "", interrupted=message.interrupted)
-                    if message.interrupted:
-                        answer.border_subtitle = "interrupted"
-                    widgets.append(answer)
+                if message.content:
+                    widgets.append(AssistantMessage(message.content, interrupted=message.interrupted))
                 for call in message.tool_calls:
                     record = durations.get(call.id)
                     card = ToolCard(call.id, call.name, call.arguments, record.source if record else "")
                     cards[call.id] = card
                     widgets.append(card)
+                if message.interrupted:
+                    widgets.append(TranscriptNotice("interrupted", INTERRUPTED))
             elif message.role is Role.TOOL and message.tool_call_id in cards:
                 record = durations.get(message.tool_call_id)
                 error = record.error if record else None
@@ -152,14 +177,15 @@ class ChatPane(Vertical):
                     None if error else message.content, error, record.duration_ms if record else None
                 )
         await self.transcript.mount_all(widgets)
-        self.transcript.scroll_end(animate=False)
+        self.transcript.anchor()
         self._reset_status()
-        self.query_one(PromptInput).placeholder = client.placeholder
+        self.prompt.placeholder = client.placeholder
 
     def _leave_turn(self) -> None:
-        """Cancel a running turn (it is saved as interrupted) and ignore its remaining events."""
-        self.action_cancel()
-        self._generation += 1
+        """Cancel a running turn (it is saved as interrupted) and stop rendering its events."""
+        if self._turn is not None:
+            self._turn.cancel()
+        self._turn = None
         self.running = False
         self._answer = None
 
@@ -179,98 +205,55 @@ class ChatPane(Vertical):
     @on(WelcomeCard.ExampleChosen)
     async def _example(self, event: WelcomeCard.ExampleChosen) -> None:
         event.stop()
-        self.query_one(PromptInput).remember(event.prompt)
+        self.prompt.remember(event.prompt)
+        self.focus_prompt()  # the example list is about to scroll away: typing goes on here
         await self.send(event.prompt)
 
     async def send(self, prompt: str) -> None:
-        """Show the prompt and start a turn in a worker thread."""
+        """Show the prompt and start a turn; its events are rendered as they arrive."""
         if self.client is None:
             self.notify("Choose a client first.", severity="warning")
+            return
+        if self.turns is None:
+            self.notify("Still starting up: try again in a moment.", severity="warning")
             return
         if self.running:
             self.notify("An answer is still streaming; press Esc to cancel it.", severity="warning")
             return
         self.running = True
         self.debug_log = []
+        if self.session_key is not None:
+            self._debug_logs[self.session_key] = self.debug_log
         self._cards = {}
         self._answer = None
         self._selections = []
         self.post_message(self.SelectionsChanged([]))
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
         await self.transcript.mount(UserMessage(prompt))
-        self.transcript.scroll_end(animate=False)
-        self._run_turn(prompt, self.client.name, self.session_key, self._generation)
+        self.transcript.anchor()  # sending is "show me the answer": follow it from here
+        turn = self._turn = self.turns.start(prompt, client=self.client.name, session_key=self.session_key)
+        self._follow(turn)
 
-    @work(thread=True, group="turn")
-    def _run_turn(self, prompt: str, client: str, session_key: str | None, generation: int) -> None:
-        """Run the turn on the app's turn loop and wait for it; events reach the UI as messages."""
-        services = self.app.services  # type: ignore[attr-defined]
-        outcome, error = None, None
-        try:
-            if session_key is None:
-                # Known before the turn starts (even if it is cancelled); stored with the prompt.
-                session_key = services.sessions.new_session_key()
-                self.app.call_from_thread(self._set_session, session_key, generation)
-            handle = self.app.turn_runner.submit(  # type: ignore[attr-defined]
-                services.sessions.send(
-                    prompt,
-                    client=client,
-                    session_key=session_key,
-                    on_event=lambda e: self._on_event(e, generation),
-                )
-            )
-            self._turn = handle
-            if self._cancel_generation == generation:  # Esc came before the turn started
-                handle.cancel()
-            outcome = handle.result()
-        except (asyncio.CancelledError, concurrent.futures.CancelledError):
-            outcome = None
-        except SmarterError as exc:
-            error = exc.message
-        except Exception as exc:  # an unexpected failure must still end the turn visibly
-            error = f"{type(exc).__name__}: {exc}"
-        self.post_message(TurnEnded(outcome, error, generation))
-
-    def _on_event(self, event: Any, generation: int) -> None:
-        """Runs in the worker thread: queue the event; wake the UI once per batch, not per token."""
-        with self._buffer_lock:
-            self._buffer.append((generation, event))
-            if self._flush_posted:
-                return
-            self._flush_posted = True
-        self.post_message(TurnEventsArrived())
+    @work(group="turn")
+    async def _follow(self, turn: Turn) -> None:
+        """Render the turn's events batch by batch, until it ends or the chat moves on."""
+        async for batch in turn.batches():
+            if turn is not self._turn:
+                return  # a turn the user left (new chat, other session): it ends on its own
+            await self._render_batch(batch)
 
     def action_cancel(self) -> None:
         """Cancel the running answer (the partial text stays, marked interrupted)."""
-        if not self.running:
+        if self._turn is None or self._turn.done:
             return
-        self._cancel_generation = self._generation
-        if self._turn is not None:
-            self._turn.cancel()
+        self._turn.cancel()
         self.status.state = "cancelling…"
 
     # -- rendering events ----------------------------------------------------------------------
-    def _take_events(self) -> list[Any]:
-        with self._buffer_lock:
-            events = self._buffer
-            self._buffer = []
-            self._flush_posted = False
-        return events
-
-    @on(TurnEventsArrived)
-    async def _events_arrived(self, message: TurnEventsArrived) -> None:
-        """Render queued events in order; consecutive text deltas become one Markdown append."""
-        message.stop()
-        await self._drain()
-
-    async def _drain(self) -> None:
-        # Awaits below let other handlers run (the app may switch chats meanwhile): stop as soon
-        # as the generation changes, so nothing of the old turn lands in the new chat.
-        generation = self._generation
+    async def _render_batch(self, batch: list[TurnUpdate]) -> None:
+        """Render events in order; consecutive text deltas become one Markdown append."""
         text: list[str] = []
-        for event_generation, event in self._take_events():
-            if event_generation != generation or self._generation != generation:
-                continue
+        for event in batch:
             if isinstance(event, TextDelta):
                 text.append(event.text)
                 continue
@@ -278,9 +261,8 @@ class ChatPane(Vertical):
                 await self._write("".join(text))
                 text = []
             await self._render_event(event)
-        if text and self._generation == generation:
+        if text:
             await self._write("".join(text))
-        self.transcript.scroll_end(animate=False)
 
     async def _write(self, text: str) -> None:
         answer = self._answer
@@ -290,8 +272,11 @@ class ChatPane(Vertical):
             self.status.state = "streaming…"
         await answer.write(text)
 
-    async def _render_event(self, event: Any) -> None:
-        if isinstance(event, PluginSelected):
+    async def _render_event(self, event: TurnUpdate) -> None:
+        if isinstance(event, SessionStarted):
+            self.session_key = self.status.session_key = event.session_key
+            self._debug_logs[event.session_key] = self.debug_log
+        elif isinstance(event, PluginSelected):
             self._selections.append((event.plugin, event.term))
             self.post_message(self.SelectionsChanged(list(self._selections)))
         elif isinstance(event, ModelRequestSent):
@@ -317,38 +302,24 @@ class ChatPane(Vertical):
             if usage.total_tokens is not None or usage.prompt_tokens is not None:
                 self.status.tokens = f"{usage.prompt_tokens or 0} in / {usage.completion_tokens or 0} out"
             self.status.rounds = event.rounds
-        elif isinstance(event, TurnFailed):
-            self.notify(event.error, title="The model call failed", severity="error", timeout=8)
+        elif isinstance(event, TurnEnded):
+            await self._ended(event)
 
-    def _set_session(self, key: str, generation: int) -> None:
-        if generation == self._generation:
-            self.session_key = self.status.session_key = key
-
-    @on(TurnEnded)
-    async def _turn_ended(self, message: TurnEnded) -> None:
-        message.stop()
-        if message.generation != self._generation:
-            return  # a turn the user left (new chat or another session); it was saved interrupted
-        await self._drain()
-        if message.generation != self._generation:
-            return
+    async def _ended(self, ended: TurnEnded) -> None:
         answer, self._answer = self._answer, None
         if answer is not None:
-            await answer.finish(interrupted=message.outcome is None or bool(message.error))
+            await answer.finish(interrupted=ended.state != "ready")
+        if ended.state == "error":
+            await self.transcript.mount(TranscriptNotice("error", ended.error or "The turn failed."))
+        elif ended.state == "interrupted":
+            await self.transcript.mount(TranscriptNotice("interrupted", INTERRUPTED))
+        self._turn = None
         self.running = False
-        outcome = message.outcome
-        if outcome is not None:
-            self.session_key = outcome.session_key
-        if message.error:
-            self.notify(message.error, title="Could not run the prompt", severity="error", timeout=8)
-            self.status.state = "error"
-        elif outcome is None:
-            self.status.state = "interrupted"
-        else:
-            self.status.state = (
-                "error" if outcome.error else ("interrupted" if outcome.interrupted else "ready")
-            )
+        if ended.session_key is not None:
+            self.session_key = ended.session_key
+        self.status.state = ended.state
         self.status.session_key = self.session_key or ""
+        self.completed_turns += 1
         self.post_message(self.TurnCompleted(self.session_key))
 
     # -- copying -------------------------------------------------------------------------------
@@ -363,5 +334,17 @@ class ChatPane(Vertical):
         return blocks[-1].rstrip("\n") if blocks else ""
 
     def debug_json(self) -> str:
-        """Return the model requests and responses of the last turn as JSON, secrets masked."""
-        return mask_secrets(json.dumps(self.debug_log, indent=2, ensure_ascii=False, default=str))
+        """Return the model traffic of this session's last turn as JSON, secrets masked.
+
+        A reopened session without a turn in this run shows its stored messages instead (what
+        the next request will be built from), so the view is always about the chat on screen.
+        """
+        entries: list[dict[str, Any]] = self.debug_log
+        if not entries and self._shown:
+            entries = [
+                {
+                    "note": "no model call in this session since it was opened; its stored messages:",
+                    "messages": [m.to_public() for m in self._shown],
+                }
+            ]
+        return mask_secrets(json.dumps(entries, indent=2, ensure_ascii=False, default=str))

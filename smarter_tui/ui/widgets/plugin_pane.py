@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -51,7 +52,8 @@ def _short(text: str, width: int) -> str:
 class PluginPane(Vertical):
     """The plugins and functions of the current client, with manifest, schema, usage and "Try it".
 
-    The app calls `show_client(name)` when the client changes and `show_selections(items)` after
+    The screen hands it the plugin inspector (`inspector`) once the services are open; the app
+    calls `show_client(name)` when the client changes and `show_selections(items)` after
     each turn; every service call runs in a thread worker and only the results reach the UI thread.
     """
 
@@ -125,6 +127,7 @@ class PluginPane(Vertical):
         self.tools: list[ToolView] = []
         self.selected: dict[str, str] = {}  # plugin name -> why it was selected for the last prompt
         self.prompted = False  # whether show_selections was called since the client was shown
+        self.inspector: PluginInspector | None = None  # handed in by the host screen
         self.border_title = "Plugins"
 
     # -- layout ------------------------------------------------------------------------------
@@ -154,12 +157,11 @@ class PluginPane(Vertical):
         table.add_columns("When", "Session", "Arguments", "Duration", "Error")
 
     # -- public API (UI thread) ----------------------------------------------------------------
-    @property
-    def inspector(self) -> PluginInspector:
-        """Return the app's plugin inspector service."""
-        services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
-        inspector: PluginInspector = services.inspector
-        return inspector
+    def _need_inspector(self) -> PluginInspector:
+        """Return the inspector; raise when the host has not handed one in yet."""
+        if self.inspector is None:
+            raise RuntimeError("The plugin pane is not connected to the services yet.")
+        return self.inspector
 
     @property
     def current(self) -> ToolView | None:
@@ -346,22 +348,27 @@ class PluginPane(Vertical):
         """Switch the detail tabs."""
         self.query_one("#plugin-tabs", TabbedContent).active = tab
 
+    def _if_alive(self, update: Callable[..., None], *args: Any) -> None:
+        """Run a worker's result `update` unless the pane was torn down meanwhile (app exit)."""
+        if self.query("#plugin-list"):
+            update(*args)
+
     # -- workers --------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="plugin-pane-client")
     def _load_client(self, client: str) -> None:
         """Fetch the client's attached tools, then fill the list on the UI thread."""
         try:
-            views = self.inspector.attached(client)
+            views = self._need_inspector().attached(client)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
             self.app.call_from_thread(self.notify, str(exc), title="Plugins", severity="error")
             views = []
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._set_tools, client, views)
+            self.app.call_from_thread(self._if_alive, self._set_tools, client, views)
 
     @work(thread=True, exclusive=True, group="plugin-pane-details")
     def _load_details(self, name: str, client: str) -> None:
         """Fetch an item's manifest, schema, usage and default arguments, then show them."""
-        inspector = self.inspector
+        inspector = self._need_inspector()
         try:
             manifest = inspector.manifest_yaml(name, client)
             schema = inspector.tool_schema(name, client)
@@ -369,21 +376,25 @@ class PluginPane(Vertical):
             arguments = inspector.default_arguments(name, client)
         except Exception as exc:  # noqa: BLE001 - e.g. a plugin whose connection was deleted
             if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._show_error, "#plugin-manifest", str(exc))
+                self.app.call_from_thread(self._if_alive, self._show_error, "#plugin-manifest", str(exc))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._set_details, name, manifest, schema, usage, arguments)
+            self.app.call_from_thread(
+                self._if_alive, self._set_details, name, manifest, schema, usage, arguments
+            )
 
     @work(thread=True, exclusive=True, group="plugin-pane-selections")
     def _load_selections(self, session_key: str) -> None:
         """Read the session's last selections, then show them as (plugin, matched term or "always")."""
         try:
-            records = self.inspector.last_selections(session_key)
+            records = self._need_inspector().last_selections(session_key)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
             self.app.call_from_thread(self.notify, str(exc), title="Plugins", severity="error")
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_selections, [(r.plugin, r.term) for r in records])
+            self.app.call_from_thread(
+                self._if_alive, self.show_selections, [(r.plugin, r.term) for r in records]
+            )
 
     @work(thread=True, exclusive=True, group="plugin-pane-try")
     def _try(self, name: str, client: str, arguments: dict[str, Any]) -> None:
@@ -391,7 +402,7 @@ class PluginPane(Vertical):
         from smarter_tui.services.inspector import TryResult
 
         try:
-            result = asyncio.run(self.inspector.try_it(name, client, arguments))
+            result = asyncio.run(self._need_inspector().try_it(name, client, arguments))
         except Exception as exc:  # noqa: BLE001 - an unknown name or client: still a readable result
             result = TryResult(arguments, None, str(exc), 0.0)
         self.post_message(self.TryFinished(name, result))

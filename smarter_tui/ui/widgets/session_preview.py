@@ -14,7 +14,12 @@ from smarter_tui.domain.messages import Message, Role
 
 #: Longest text shown per message; the preview is a glance, the chat pane shows everything.
 PREVIEW_CHARS = 600
-_LABELS = {Role.USER: ("You", "bold"), Role.ASSISTANT: ("Assistant", "bold"), Role.TOOL: ("Tool", "dim")}
+_LABELS = {
+    Role.USER: ("You", "bold"),
+    Role.ASSISTANT: ("Assistant", "bold"),
+    Role.TOOL: ("Tool", "dim"),
+    Role.ERROR: ("Error", "bold red"),
+}
 
 
 def render_messages(messages: Sequence[Message]) -> Group | Text:
