@@ -27,6 +27,16 @@ _REFUSED_TAGS = {
 }
 
 
+class YamlSyntaxError(ManifestError):
+    """The text is not YAML; `line` is the 1-based line of the problem (1 when unknown)."""
+
+    def __init__(self, message: str, line: int, problem: str, column: int | None = None) -> None:
+        super().__init__(message, [message])
+        self.line = line
+        self.column = column
+        self.problem = problem
+
+
 @dataclass(slots=True)
 class RawDocument:
     """One YAML document of a file, with the positions needed for messages."""
@@ -55,8 +65,8 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
     import yaml
 
     if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-        message = f"{filename}: line 1: the file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB"
-        raise ManifestError(message, [message])
+        problem = f"the file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB"
+        raise YamlSyntaxError(f"{filename}: line 1: {problem}", 1, problem)
     source_lines = text.splitlines(keepends=True)
     documents: list[RawDocument] = []
     # The C loader (when PyYAML has it) parses ~8x faster with the same nodes and marks.
@@ -82,15 +92,20 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         problem = exc.problem or exc.context or "invalid YAML"
         message = f"{filename}: {where}: YAML syntax error: {problem}"
-        raise ManifestError(message, [message]) from None
+        raise YamlSyntaxError(
+            message,
+            mark.line + 1 if mark else 1,
+            f"YAML syntax error: {problem}",
+            mark.column + 1 if mark else None,
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        message = f"{filename}: line {line}: character U+{char:04X} is not allowed in YAML text"
-        raise ManifestError(message, [message]) from None
+        problem = f"character U+{char:04X} is not allowed in YAML text"
+        raise YamlSyntaxError(f"{filename}: line {line}: {problem}", line, problem) from None
     except yaml.YAMLError as exc:
-        message = f"{filename}: line 1: YAML error: {' '.join(str(exc).split())}"
-        raise ManifestError(message, [message]) from None
+        problem = f"YAML error: {' '.join(str(exc).split())}"
+        raise YamlSyntaxError(f"{filename}: line 1: {problem}", 1, problem) from None
     finally:
         loader.dispose()
     return documents
@@ -98,7 +113,7 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
 
 def _refuse(filename: str, node: Any, problem: str) -> ManifestError:
     message = f"{filename}: line {node.start_mark.line + 1}: {problem}"
-    return ManifestError(message, [message])
+    return YamlSyntaxError(message, node.start_mark.line + 1, problem)
 
 
 def _check_graph(root: Any, filename: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,8 +14,8 @@ from smarter_tui.domain.records import KIND_GROUPS
 from .base import Manifest, ManifestModel, Path
 from .dump import manifest_data
 from .kinds import MANIFEST_CLASSES, canonical_kind, valid_kinds_text
-from .lines import RawDocument, parse_documents
-from .problems import explain, format_path, shown
+from .lines import RawDocument, YamlSyntaxError, parse_documents
+from .problems import Problem, explain, shown
 
 
 @dataclass(slots=True)
@@ -28,6 +28,7 @@ class LoadedManifest:
     data: dict[str, Any]
     source_text: str
     warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the warnings, with their lines
     filename: str = "<string>"
     document_index: int = 1
     line: int = 1
@@ -53,16 +54,37 @@ def load_file(path: str | FilePath) -> list[LoadedManifest]:
     return load_text(text, filename=str(path))
 
 
-def load_text(text: str, filename: str = "<string>") -> list[LoadedManifest]:
-    """Return the manifests of YAML `text`; `filename` is used in messages.
+@dataclass(slots=True)
+class CheckedText:
+    """The outcome of checking a manifest text: its valid manifests and every problem found.
 
-    Empty documents are skipped. Raises ManifestError whose `problems` lists every problem as
-    "FILE: document N (KIND NAME): FIELD.PATH (line L): what was expected; got what".
+    `errors` and `warnings` are in text order; the text may be stored only when `errors` is empty.
     """
+
+    manifests: list[LoadedManifest]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+    @property
+    def valid(self) -> bool:
+        """Return True when no document has an error."""
+        return not self.errors
+
+
+def check_text(text: str, filename: str = "<string>") -> CheckedText:
+    """Validate every document of YAML `text` and return all errors and warnings; never raises.
+
+    A YAML syntax error is one error at its line. The manifests of invalid documents are left out.
+    """
+    try:
+        documents = parse_documents(text, filename)
+    except YamlSyntaxError as exc:
+        return CheckedText([], [Problem(filename, 0, exc.line, (), exc.problem, column=exc.column)], [])
     loaded: list[LoadedManifest] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
     names: dict[tuple[str, str], int] = {}
-    for document in parse_documents(text, filename):
+    for document in documents:
         if document.data is None:
             continue
         result = _load_document(document, filename, problems)
@@ -83,15 +105,27 @@ def load_text(text: str, filename: str = "<string>") -> list[LoadedManifest]:
             continue
         names[key] = document.index
         loaded.append(result)
-    if problems:
+        warnings.extend(result.problems)
+    return CheckedText(loaded, problems, warnings)
+
+
+def load_text(text: str, filename: str = "<string>") -> list[LoadedManifest]:
+    """Return the manifests of YAML `text`; `filename` is used in messages.
+
+    Empty documents are skipped. Raises ManifestError whose `problems` lists every problem as
+    "FILE: document N (KIND NAME): FIELD.PATH (line L): what was expected; got what".
+    """
+    checked = check_text(text, filename)
+    if checked.errors:
+        problems = [str(problem) for problem in checked.errors]
         message = problems[0]
         if len(problems) > 1:
             message += f" (and {len(problems) - 1} more problem(s))"
         raise ManifestError(message, problems)
-    return loaded
+    return checked.manifests
 
 
-def _load_document(document: RawDocument, filename: str, problems: list[str]) -> LoadedManifest | None:
+def _load_document(document: RawDocument, filename: str, problems: list[Problem]) -> LoadedManifest | None:
     """Validate one document; append problems and return None when it is invalid."""
     raw = document.data
     if not isinstance(raw, dict):
@@ -143,12 +177,20 @@ def _load_document(document: RawDocument, filename: str, problems: list[str]) ->
             path, message = explain(dict(error))
             problems.append(_problem(filename, document, kind, name, path, message))
         return None
-    warnings = [
-        _problem(filename, document, kind, model.metadata.name, path, message)
+    notes = [
+        _problem(filename, document, kind, model.metadata.name, path, message, "warning")
         for path, message in _notes(model, ())
     ]
-    warnings += [
-        _problem(filename, document, kind, model.metadata.name, path, "duplicate key: the last value is used")
+    notes += [
+        _problem(
+            filename,
+            document,
+            kind,
+            model.metadata.name,
+            path,
+            "duplicate key: the last value is used",
+            "warning",
+        )
         for path in document.duplicate_keys
     ]
     return LoadedManifest(
@@ -157,7 +199,8 @@ def _load_document(document: RawDocument, filename: str, problems: list[str]) ->
         model=model,
         data=manifest_data(model),
         source_text=document.source_text,
-        warnings=warnings,
+        warnings=[str(note) for note in notes],
+        problems=notes,
         filename=filename,
         document_index=document.index,
         line=document.line,
@@ -188,9 +231,8 @@ def _problem(
     name: str | None,
     path: Path,
     message: str,
-) -> str:
-    """Format one problem or warning: file, document, kind and name, field path, line, message."""
-    label = " ".join(part for part in (kind, name) if part)
-    head = f"{filename}: document {document.index}" + (f" ({label})" if label else "")
-    where = f"{format_path(path)} (line {document.line_of(path)})" if path else f"line {document.line}"
-    return f"{head}: {where}: {message}"
+    severity: Literal["error", "warning"] = "error",
+) -> Problem:
+    """Return one problem or warning: file, document, kind and name, field path, line, message."""
+    line = document.line_of(path) if path else document.line
+    return Problem(filename, document.index, line, path, message, kind, name, severity)

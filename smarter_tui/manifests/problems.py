@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from .base import Path
 from .checks import looks_like_key
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One error or warning of a manifest text: where it is (document, field path, line) and what.
+
+    `str(problem)` is the one-line form the CLI prints:
+    "FILE: document N (KIND NAME): FIELD.PATH (line L): message".
+    """
+
+    filename: str
+    document: int  # 1-based document of the file (0 when the file itself is unreadable)
+    line: int  # 1-based line of the field (or of the document when there is no field)
+    path: Path
+    message: str
+    kind: str | None = None
+    name: str | None = None
+    severity: Literal["error", "warning"] = "error"
+    column: int | None = None  # 1-based, for YAML syntax errors
+
+    @property
+    def field(self) -> str:
+        """Return the field path as text, e.g. "spec.sqlData.parameters[1].type" ("" for none)."""
+        return format_path(self.path) if self.path else ""
+
+    def __str__(self) -> str:
+        if self.document == 0:
+            column = f", column {self.column}" if self.column else ""
+            return f"{self.filename}: line {self.line}{column}: {self.message}"
+        label = " ".join(part for part in (self.kind, self.name) if part)
+        head = f"{self.filename}: document {self.document}" + (f" ({label})" if label else "")
+        where = f"{self.field} (line {self.line})" if self.path else f"line {self.line}"
+        return f"{head}: {where}: {self.message}"
+
 
 _EXPECTED = {
     "string_type": "expected a string",

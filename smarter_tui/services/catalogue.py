@@ -228,6 +228,15 @@ class CatalogueService:
             data["status"]["stored"] = self.secrets.is_set(entry.name)
         return data
 
+    def source_text(self, kind: str, name: str) -> str:
+        """Return the user's own YAML text of a stored manifest (comments and order kept).
+
+        This is what an editor opens. A Secret's text never holds its value. Falls back to the
+        `describe` YAML for an entry stored without text. Raises NotFoundError.
+        """
+        entry = self.get(kind, name)
+        return entry.source_text or self.describe_yaml(kind, name)
+
     def describe_yaml(self, kind: str, name: str) -> str:
         """Return `describe` as YAML."""
         return _dump_yaml(self.describe(kind, name))

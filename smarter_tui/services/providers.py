@@ -100,10 +100,13 @@ def provider_from_manifest(data: dict[str, Any]) -> ProviderConfig:
     spec = data["spec"]["provider"]
     name = data["metadata"]["name"]
     builtin = BUILTIN_PROVIDERS.get(name)
+    # Stored by today's spelling (base_url); rows applied before it keep the camelCase.
     return ProviderConfig(
         name=name,
-        base_url=spec.get("baseUrl") or (builtin.base_url if builtin else None),
-        default_model=spec.get("defaultModel") or (builtin.default_model if builtin else ""),
-        secret=spec.get("apiKey"),
+        base_url=spec.get("base_url") or spec.get("baseUrl") or (builtin.base_url if builtin else None),
+        default_model=spec.get("default_model")
+        or spec.get("defaultModel")
+        or (builtin.default_model if builtin else ""),
+        secret=spec.get("api_key") or spec.get("apiKey"),
         env=builtin.env if builtin else (),
     )

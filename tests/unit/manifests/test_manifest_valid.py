@@ -93,11 +93,11 @@ def test_catalogue_database_answers_the_bundled_query() -> None:
 
 def test_provider_example_needs_no_key() -> None:
     (provider,) = load_file(ASSETS / "providers.yaml")
-    assert provider.data["spec"]["provider"] == {
-        "baseUrl": "http://127.0.0.1:11434/v1",
-        "defaultModel": "llama3.2",
-        "apiKey": None,
-    }
+    settings = provider.data["spec"]["provider"]
+    # stored by today's Smarter spelling (the example writes the seed-era camelCase)
+    assert settings["base_url"] == "http://127.0.0.1:11434/v1"
+    assert settings["default_model"] == "llama3.2"
+    assert settings["api_key"] is None
 
 
 def test_smarter_chatbot_v0_is_normalised_with_warnings() -> None:
@@ -137,7 +137,7 @@ def test_smarter_sql_plugin_quoted_placeholders() -> None:
     secret = items["stackademy_db_password"]
     assert secret.data["spec"]["config"] == {
         "value": "not-a-real-password",
-        "expirationDate": "2030-01-31",
+        "expiration_date": "2030-01-31",
     }
 
 
@@ -154,7 +154,7 @@ def test_smarter_api_plugin_and_connection() -> None:
     assert api_connection.data["spec"]["connection"]["authMethod"] == "token"
     assert any("proxyHost (line 13): unknown key ignored" in w for w in api_connection.warnings)
     provider = items["openrouter"]
-    assert provider.data["spec"]["provider"]["apiKey"] == "openrouter_api_key"
+    assert provider.data["spec"]["provider"]["api_key"] == "openrouter_api_key"
 
 
 def test_temperature_zero_is_kept() -> None:
@@ -244,7 +244,7 @@ spec:
     baseUrl: http://b.example/v1
 """
     (provider,) = load_text(text, "dup.yaml")
-    assert provider.data["spec"]["provider"]["baseUrl"] == "http://b.example/v1"
+    assert provider.data["spec"]["provider"]["base_url"] == "http://b.example/v1"
     assert provider.warnings == [
         "dup.yaml: document 1 (Provider dup): spec.provider.baseUrl (line 7): "
         "duplicate key: the last value is used"
