@@ -146,7 +146,6 @@ def _entry_rows(services: Services, kind: str) -> tuple[list[dict[str, Any]], li
     entries = services.catalogue.list(kind)
     rows = []
     for e in entries:
-        spec = e.manifest.get("spec") or {}
         row: dict[str, Any] = {
             "name": e.name,
             "kind": e.kind,
@@ -154,13 +153,17 @@ def _entry_rows(services: Services, kind: str) -> tuple[list[dict[str, Any]], li
             "updated": e.updated_at.isoformat(timespec="seconds") if e.updated_at else None,
         }
         if e.kind == "LLMClient":
-            config = spec.get("config") or {}
-            row["provider"] = config.get("provider")
-            row["plugins"] = ",".join(spec.get("plugins") or [])
+            from smarter_tui.manifests.specs import llmclient_spec_of
+
+            client = llmclient_spec_of(e.manifest)
+            row["provider"] = client.provider
+            row["plugins"] = ",".join(client.plugins)
         elif e.kind == "Provider":
-            provider = spec.get("provider") or {}
-            row["base_url"] = provider.get("baseUrl") or provider.get("base_url") or "(offline)"
-            row["model"] = provider.get("defaultModel")
+            from smarter_tui.manifests.specs import provider_spec_of
+
+            provider = provider_spec_of(e.manifest)
+            row["base_url"] = provider.base_url or "(offline)"
+            row["model"] = provider.default_model
             row["source"] = "built-in" if e.builtin else "manifest"
         rows.append(row)
     columns = ["name", "kind", "description", "updated"]

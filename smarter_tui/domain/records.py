@@ -16,6 +16,7 @@ class CatalogueEntry:
     manifest: dict[str, Any]  # the validated manifest as plain data (camelCase keys, as in YAML)
     source_text: str = ""  # the original YAML document text, as applied
     description: str | None = None
+    base_dir: str | None = None  # the folder it was applied from (None: the data directory)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     builtin: bool = False  # shipped with the program (the built-in providers), not applied

@@ -69,14 +69,21 @@ def normalise_name(value: str) -> str | None:
 
 
 class ManifestModel(BaseModel):
-    """Base of every manifest model: camelCase aliases, unknown keys kept aside, notes for warnings."""
+    """Base of every manifest model: camelCase aliases, unknown keys kept, notes for warnings.
+
+    Stored (and described) data leaves out fields that are null, except those named in
+    KEEP_NONE (Smarter's models require the key, e.g. metadata.description); unknown keys are
+    kept as given, after the declared fields.
+    """
 
     model_config = ConfigDict(
         extra="allow",
         alias_generator=to_camel,
         populate_by_name=True,
-        coerce_numbers_to_str=True,
     )
+
+    #: Fields written even when null (their key is required by the Smarter models).
+    KEEP_NONE: ClassVar[frozenset[str]] = frozenset()
 
     _notes: list[tuple[Path, str]] = PrivateAttr(default_factory=list)
 
@@ -124,6 +131,8 @@ class ManifestModel(BaseModel):
 
 class Metadata(ManifestModel):
     """`metadata`: name, description, version, tags, annotations."""
+
+    KEEP_NONE: ClassVar[frozenset[str]] = frozenset({"description", "version"})
 
     name: str
     description: str | None = None

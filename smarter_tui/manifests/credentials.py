@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from .base import Manifest, ManifestModel
+from .base import Manifest, ManifestModel, rule_error
 from .connections import check_http_url
 
 
@@ -28,6 +28,19 @@ class SecretConfig(ManifestModel):
         if isinstance(value, date | datetime):
             return value.isoformat()
         return value
+
+    @model_validator(mode="after")
+    def _check(self) -> SecretConfig:
+        if self.expiration_date is not None:
+            text = self.expiration_date.strip()
+            try:
+                datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise rule_error(
+                    f"expected a date such as 2027-12-31 (or a date and time); got {text!r}",
+                    "expiration_date",
+                ) from None
+        return self
 
 
 class SecretSpec(ManifestModel):
@@ -93,3 +106,10 @@ class ProviderManifest(Manifest):
     KIND: ClassVar[str] = "Provider"
 
     spec: ProviderSpec
+
+    @model_validator(mode="after")
+    def _default_name(self) -> ProviderManifest:
+        # Smarter's model requires spec.provider.name: it is the manifest's name unless given.
+        if self.spec.provider.name is None:
+            self.spec.provider.name = self.metadata.name
+        return self

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .base import Manifest
+from .base import Manifest, ManifestModel
 
 TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
 #: Keys that read best first inside a mapping (the rest keep the model's field order).
@@ -30,22 +30,32 @@ _LEADING_KEYS = (
 
 
 def manifest_data(model: Manifest) -> dict[str, Any]:
-    """Return the manifest as it should be stored: camelCase keys, no unknown keys, no status."""
+    """Return the manifest as it is stored: Smarter's field names, unknown keys kept, no status.
+
+    Null fields are left out unless Smarter's models require their key (KEEP_NONE).
+    """
     data: dict[str, Any] = _plain(model)
     data.pop("status", None)
     return data
 
 
 def _plain(value: Any) -> Any:
-    """Return `value` as plain data: models by alias (extras dropped), dates as ISO text."""
-    if isinstance(value, BaseModel):
-        fields = {
-            (info.alias or name): _plain(getattr(value, name))
-            for name, info in type(value).model_fields.items()
-        }
+    """Return `value` as plain data: models by alias (extras kept, nulls dropped), dates as ISO text."""
+    if isinstance(value, ManifestModel):
+        keep = type(value).KEEP_NONE
+        fields: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            if item is None and name not in keep:
+                continue
+            fields[info.alias or name] = _plain(item)
         ordered = {key: fields.pop(key) for key in _LEADING_KEYS if key in fields}
         ordered.update(fields)
+        for key, item in (value.model_extra or {}).items():
+            ordered.setdefault(str(key), _plain(item))
         return ordered
+    if isinstance(value, BaseModel):
+        return {key: _plain(item) for key, item in value.model_dump(by_alias=True).items()}
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -15,7 +15,7 @@ from .base import Manifest, ManifestModel, Path
 from .dump import manifest_data
 from .kinds import MANIFEST_CLASSES, canonical_kind, valid_kinds_text
 from .lines import RawDocument, YamlSyntaxError, parse_documents
-from .problems import Problem, explain, shown
+from .problems import Problem, explain_all, shown
 
 
 @dataclass(slots=True)
@@ -173,8 +173,7 @@ def _load_document(document: RawDocument, filename: str, problems: list[Problem]
     try:
         model = MANIFEST_CLASSES[kind].model_validate(raw)
     except ValidationError as exc:
-        for error in exc.errors():
-            path, message = explain(dict(error))
+        for path, message in explain_all([dict(error) for error in exc.errors()]):
             problems.append(_problem(filename, document, kind, name, path, message))
         return None
     notes = [
@@ -212,7 +211,10 @@ def _notes(value: Any, path: Path) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     if isinstance(value, ManifestModel):
         found += [((*path, *sub), message) for sub, message in value.notes]
-        found += [((*path, key), "unknown key ignored") for key in (value.model_extra or {})]
+        found += [
+            ((*path, key), "unknown key kept as given (Smarter declares no such field; no local effect)")
+            for key in (value.model_extra or {})
+        ]
         for name, info in type(value).model_fields.items():
             if isinstance(value, Manifest) and name == "status":
                 continue
@@ -222,6 +224,20 @@ def _notes(value: Any, path: Path) -> list[tuple[Path, str]]:
             if isinstance(item, BaseModel):
                 found += _notes(item, (*path, index))
     return found
+
+
+def _written_path(document: RawDocument, path: Path) -> Path:
+    """Return `path` as the text wrote it: a flat LLMClient's spec.config.appName is validated as
+    spec.config.prompt.appName, and spec.functions as spec.extensions."""
+    if not path or path in document.lines:
+        return path
+    if path[:2] == ("spec", "config") and len(path) > 3 and path[2] in ("prompt", "styles"):
+        flat = (*path[:2], *path[3:])
+        if flat[:3] in document.lines:
+            return flat
+    if path[:2] == ("spec", "extensions") and ("spec", "functions") in document.lines:
+        return ("spec", "functions", *path[2:])
+    return path
 
 
 def _problem(
@@ -234,5 +250,6 @@ def _problem(
     severity: Literal["error", "warning"] = "error",
 ) -> Problem:
     """Return one problem or warning: file, document, kind and name, field path, line, message."""
+    path = _written_path(document, path)
     line = document.line_of(path) if path else document.line
     return Problem(filename, document.index, line, path, message, kind, name, severity)

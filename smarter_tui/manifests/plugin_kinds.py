@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import (
     LowerStr,
@@ -47,20 +47,24 @@ class Selector(ManifestModel):
 
 
 class PluginPrompt(ManifestModel):
-    """`spec.prompt`: overrides applied while the plugin is selected."""
+    """`spec.prompt`: overrides applied while the plugin is selected (null: the client's own)."""
 
     provider: str | None = None
-    system_role: str | None = None
+    # Smarter's model requires systemRole (a string): "" stands for "nothing to add".
+    system_role: str = ""
     model: str | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, gt=0)
+
+    @field_validator("system_role", mode="before")
+    @classmethod
+    def _no_role(cls, value: Any) -> Any:
+        return "" if value is None else value
 
     @model_validator(mode="after")
     def _check(self) -> PluginPrompt:
         if self.provider is not None:
             self.provider = self.checked_name(self.provider, "provider", what="provider name")
-        if self.temperature is not None:
-            self.temperature = float(self.temperature)
         return self
 
 
@@ -92,7 +96,8 @@ class Parameter(ManifestModel):
             raise rule_error(f"expected an identifier (letters, digits, '_'); got {self.name!r}", "name")
         if self.default is not None:
             if not _TYPE_CHECKS[self.type](self.default):
-                raise rule_error(f"default {self.default!r} is not of type {self.type}", "default")
+                # Smarter's model takes any default; the model is told the value as written.
+                self.note(f"default {self.default!r} kept, but it is not of type {self.type}", "default")
             if self.enum is not None and self.default not in self.enum:
                 raise rule_error(
                     f"default {self.default!r} is not one of the enum values {self.enum!r}",
@@ -197,10 +202,10 @@ class UrlParam(ManifestModel):
 
 
 class Header(ManifestModel):
-    """A fixed HTTP header of an API plugin."""
+    """A fixed HTTP header of an API plugin; the value is kept as written (a number stays a number)."""
 
     name: str
-    value: str
+    value: str | bool | int | float
 
 
 class ApiData(ParameterisedData):
@@ -243,7 +248,12 @@ class PluginSpec(ManifestModel):
     """The part of `spec` every plugin kind has."""
 
     selector: Selector
-    prompt: PluginPrompt | None = None
+    prompt: PluginPrompt = Field(default_factory=lambda: PluginPrompt.model_validate({}))
+
+    @field_validator("prompt", mode="before")
+    @classmethod
+    def _no_prompt(cls, value: Any) -> Any:
+        return {} if value is None else value
 
 
 class StaticPluginSpec(PluginSpec):

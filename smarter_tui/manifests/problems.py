@@ -84,6 +84,39 @@ def shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: How pydantic names the members of a union in an error's location (not field names).
+_UNION_TAG = re.compile(r"^(str|int|float|bool|none|[A-Z]\w*|(list|dict|literal|function-\w+)\[.*\])$")
+
+
+def explain_all(errors: list[dict[str, Any]]) -> list[tuple[Path, str]]:
+    """Return (field path, message) of pydantic errors, one per field: a value that fits no
+    member of a union ("a string, a number or true/false") gives one message, not one per member."""
+    merged: dict[Path, list[str]] = {}
+    for error in errors:
+        loc = [part for part in error["loc"] if isinstance(part, str | int)]
+        tagged = False
+        while loc and isinstance(loc[-1], str) and _UNION_TAG.match(loc[-1]):
+            loc.pop()
+            tagged = True
+        path, message = explain({**error, "loc": tuple(loc)})
+        if tagged:
+            message = message.split("; got ")[0].removeprefix("expected ")
+            got = shown(error.get("input"))
+            merged.setdefault(path, []).append(message + "\0" + got)
+        else:
+            merged.setdefault(path, []).append(message)
+    found: list[tuple[Path, str]] = []
+    for path, messages in merged.items():
+        union = [m for m in messages if "\0" in m]
+        found += [(path, m) for m in messages if "\0" not in m]
+        if union:
+            wanted = list(dict.fromkeys(m.split("\0")[0] for m in union))
+            got = union[0].split("\0")[1]
+            text = ", ".join(wanted[:-1]) + (" or " if len(wanted) > 1 else "") + wanted[-1]
+            found.append((path, f"expected {text}; got {got}"))
+    return found
+
+
 def explain(error: dict[str, Any]) -> tuple[Path, str]:
     """Return the field path and a readable message of one pydantic error dict."""
     loc: Path = tuple(part for part in error["loc"] if isinstance(part, str | int))

@@ -1,4 +1,4 @@
-"""Helpers shared by the plugin tools: manifest access, parameter schemas, argument coercion."""
+"""Helpers shared by the plugin tools: parameter schemas, argument coercion, JSON results."""
 
 from __future__ import annotations
 
@@ -9,41 +9,12 @@ from typing import Any
 
 from smarter_tui.domain.errors import ToolError
 from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
+from smarter_tui.manifests.specs import ParameterSpec, PluginSpec
 
 #: Resolves a secret NAME to its value, or None when it is not set.
 SecretResolver = Callable[[str], "str | None"]
 
 _JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
-
-
-def section(mapping: Mapping[str, Any] | None, *keys: str) -> dict[str, Any]:
-    """Return the nested mapping at `keys` (missing or null levels become `{}`)."""
-    current: Any = mapping or {}
-    for key in keys:
-        current = current.get(key) if isinstance(current, Mapping) else None
-        if current is None:
-            return {}
-    return dict(current) if isinstance(current, Mapping) else {}
-
-
-def manifest_name(manifest: Mapping[str, Any]) -> str:
-    """Return `metadata.name` of a manifest dict (empty string when absent)."""
-    return str(section(manifest, "metadata").get("name") or "")
-
-
-def connection_fields(connection: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Return the `spec.connection` mapping of a connection manifest.
-
-    Accepts the whole manifest, its `spec`, or the inner mapping itself, so callers may pass
-    whichever they hold.
-    """
-    if not connection:
-        return {}
-    if "spec" in connection:
-        return section(connection, "spec", "connection")
-    if isinstance(connection.get("connection"), Mapping):
-        return dict(connection["connection"])
-    return dict(connection)
 
 
 def to_json(value: Any) -> str:
@@ -59,45 +30,39 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def parameters_schema(parameters: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
-    """Return the JSON schema object of a manifest parameter list (SPEC §2.2)."""
+def parameters_schema(parameters: Sequence[ParameterSpec]) -> dict[str, Any]:
+    """Return the JSON schema object of a plugin's parameters (SPEC §2.2)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for param in parameters or []:
-        name = str(param.get("name") or "")
-        if not name:
-            continue
-        ptype = str(param.get("type") or "string")
-        prop: dict[str, Any] = {"type": ptype if ptype in _JSON_TYPES else "string"}
-        if param.get("description"):
-            prop["description"] = str(param["description"])
-        if param.get("enum"):
-            prop["enum"] = list(param["enum"])
-        if param.get("default") is not None:
-            prop["default"] = param["default"]
+    for param in parameters:
+        prop: dict[str, Any] = {"type": param.type if param.type in _JSON_TYPES else "string"}
+        if param.description:
+            prop["description"] = param.description
+        if param.enum:
+            prop["enum"] = list(param.enum)
+        if param.default is not None:
+            prop["default"] = param.default
         if prop["type"] == "array":
-            prop["items"] = param.get("items") or {}
-        properties[name] = prop
-        if param.get("required"):
-            required.append(name)
+            prop["items"] = dict(param.items or {})
+        properties[param.name] = prop
+        if param.required:
+            required.append(param.name)
     return {"type": "object", "properties": properties, "required": required}
 
 
-def plugin_spec(manifest: Mapping[str, Any], parameters: dict[str, Any], fallback: str) -> ToolSpec:
+def plugin_spec(spec: PluginSpec, parameters: dict[str, Any], fallback: str) -> ToolSpec:
     """Return the ToolSpec of a plugin: `plugin_<name>`, its description (or `fallback`), schema."""
-    name = manifest_name(manifest)
-    description = section(manifest, "metadata").get("description") or fallback
     return ToolSpec(
-        name=plugin_tool_name(name),
-        description=str(description),
+        name=plugin_tool_name(spec.name),
+        description=spec.description or fallback,
         parameters=parameters,
         kind=ToolKind.PLUGIN,
-        source=name,
+        source=spec.name,
     )
 
 
 def coerce_arguments(
-    parameters: Sequence[Mapping[str, Any]] | None, arguments: Mapping[str, Any] | None
+    parameters: Sequence[ParameterSpec], arguments: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """Return one value per declared parameter, type-checked, with defaults filled in.
 
@@ -108,22 +73,18 @@ def coerce_arguments(
         raise ToolError("arguments must be a JSON object")
     arguments = arguments or {}
     values: dict[str, Any] = {}
-    for param in parameters or []:
-        name = str(param.get("name") or "")
-        if not name:
-            continue
-        raw = arguments.get(name)
+    for param in parameters:
+        raw = arguments.get(param.name)
         if raw is None:
-            if param.get("required") and param.get("default") is None:
-                raise ToolError(f"missing required argument '{name}'")
-            values[name] = param.get("default")
+            if param.required and param.default is None:
+                raise ToolError(f"missing required argument '{param.name}'")
+            values[param.name] = param.default
             continue
-        value = coerce_value(name, str(param.get("type") or "string"), raw)
-        enum = param.get("enum")
-        if enum and value not in enum:
-            choices = ", ".join(str(choice) for choice in enum)
-            raise ToolError(f"argument '{name}' must be one of: {choices}")
-        values[name] = value
+        value = coerce_value(param.name, param.type, raw)
+        if param.enum and value not in param.enum:
+            choices = ", ".join(str(choice) for choice in param.enum)
+            raise ToolError(f"argument '{param.name}' must be one of: {choices}")
+        values[param.name] = value
     return values
 
 

@@ -12,15 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
+from smarter_tui.manifests.specs import ApiConnectionSpec, ApiPluginSpec
 from smarter_tui.plugins._common import (
     SecretResolver,
     coerce_arguments,
-    connection_fields,
-    manifest_name,
     missing_secret,
     parameters_schema,
     plugin_spec,
-    section,
     to_json,
 )
 
@@ -34,15 +32,9 @@ _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ERROR_BODY_CHARS = 200
 
 
-def _pairs(items: Any, key_field: str) -> list[tuple[str, str]]:
-    """Return (key, value) pairs from `[{key_field: k, value: v}]` or a plain mapping."""
-    if isinstance(items, Mapping):
-        return [(str(k), _text(v)) for k, v in items.items()]
-    pairs = []
-    for item in items or []:
-        if isinstance(item, Mapping) and item.get(key_field) is not None:
-            pairs.append((str(item[key_field]), _text(item.get("value"))))
-    return pairs
+def _pairs(items: tuple[tuple[str, Any], ...]) -> list[tuple[str, str]]:
+    """Return (key, value) pairs with the values as text (a header's 5 or true is sent as "5", "true")."""
+    return [(key, _text(value)) for key, value in items]
 
 
 def _text(value: Any) -> str:
@@ -72,52 +64,53 @@ class ApiPluginTool:
 
     def __init__(
         self,
-        manifest: Mapping[str, Any],
-        connection: Mapping[str, Any] | None,
+        spec: ApiPluginSpec,
+        connection: ApiConnectionSpec | None,
         resolve_secret: SecretResolver,
     ) -> None:
-        """Build the tool from a validated ApiPlugin manifest and its ApiConnection manifest."""
-        self.name = manifest_name(manifest)
-        api_data = section(manifest, "spec", "apiData")
-        endpoint = str(api_data.get("endpoint") or "/")
+        """Build the tool from an ApiPlugin's typed spec and its ApiConnection's."""
+        self.name = spec.name
+        endpoint = spec.endpoint or "/"
         if not endpoint.startswith("/"):
             endpoint = "/" + endpoint
         path, _, fixed_query = endpoint.partition("?")
         # httpx replaces a URL's query with `params`: a query written in the endpoint is kept
         # by moving it to the fixed parameters
         self.endpoint = path if path.endswith("/") else path + "/"
-        self.method = str(api_data.get("method") or "GET").upper()
+        self.method = spec.method.upper()
         self.url_params = urllib.parse.parse_qsl(fixed_query, keep_blank_values=True)
-        self.url_params += _pairs(api_data.get("urlParams"), "key")
-        self.headers = _pairs(api_data.get("headers"), "name")
-        self.body = api_data.get("body")
-        self.parameters: list[dict[str, Any]] = list(api_data.get("parameters") or [])
-        self.limit = int(api_data.get("limit") or DEFAULT_LIMIT)
-        self.connection_name = str(section(manifest, "spec").get("connection") or "")
-        self.connection = connection_fields(connection)
+        self.url_params += _pairs(spec.url_params)
+        self.headers = _pairs(spec.headers)
+        self.body = spec.body
+        self.parameters = spec.parameters
+        self.limit = spec.limit or DEFAULT_LIMIT
+        self.connection_name = spec.connection_name
+        self.connection = connection
         self.resolve_secret = resolve_secret
-        self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        self.spec = plugin_spec(manifest, parameters_schema(self.parameters), f"Call the {self.name} API.")
+        self.timeout = float(connection.timeout if connection and connection.timeout else DEFAULT_TIMEOUT)
+        self.spec = plugin_spec(spec, parameters_schema(self.parameters), f"Call the {self.name} API.")
 
     # -- request building ------------------------------------------------------------------
 
     def _base_url(self) -> str:
-        if not self.connection:
+        if self.connection is None:
             raise ToolError(
                 f"plugin '{self.name}' has no usable connection '{self.connection_name}'; "
                 "apply an ApiConnection with that name"
             )
-        base = str(self.connection.get("baseUrl") or "")
+        base = self.connection.base_url
         parsed = urllib.parse.urlsplit(base)
         if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
             raise ToolError(f"the API base URL must be an http or https URL, got '{base}'")
         return base.rstrip("/")
 
     def _auth_headers(self) -> dict[str, str]:
-        method = str(self.connection.get("authMethod") or "none").lower()
+        if self.connection is None:
+            return {}
+        method = self.connection.auth_method.lower()
         if method == "none":
             return {}
-        secret_name = self.connection.get("apiKey")
+        secret_name = self.connection.api_key
         if not secret_name:
             raise ToolError(
                 f"connection '{self.connection_name}' uses {method} auth but names no apiKey secret"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from smarter_tui.domain.tools import (
     BUILTIN_FUNCTIONS,
@@ -14,7 +12,15 @@ from smarter_tui.domain.tools import (
     SelectorDirective,
     Tool,
 )
-from smarter_tui.plugins._common import SecretResolver, manifest_name, section
+from smarter_tui.manifests.specs import (
+    ApiConnectionSpec,
+    ApiPluginSpec,
+    PluginSpec,
+    SqlConnectionSpec,
+    SqlPluginSpec,
+    StaticPluginSpec,
+)
+from smarter_tui.plugins._common import SecretResolver
 from smarter_tui.plugins.api import ApiPluginTool
 from smarter_tui.plugins.functions.calculator import CalculatorTool
 from smarter_tui.plugins.functions.date_calculator import DateCalculatorTool
@@ -22,8 +28,6 @@ from smarter_tui.plugins.functions.memory import CreateMemoryTool, RecallMemoryT
 from smarter_tui.plugins.functions.weather import WeatherTool
 from smarter_tui.plugins.sql import SqlPluginTool
 from smarter_tui.plugins.static import StaticPluginTool
-
-_PLUGIN_KINDS = {"plugin": "static", "sqlplugin": "sql", "apiplugin": "api"}
 
 
 def build_function(
@@ -54,50 +58,47 @@ def build_function(
 
 
 def build_plugin(
-    manifest: Mapping[str, Any],
-    connection: Mapping[str, Any] | None,
+    spec: PluginSpec,
+    connection: SqlConnectionSpec | ApiConnectionSpec | None,
     resolve_secret: SecretResolver,
     base_dir: Path | None = None,
 ) -> Tool:
-    """Return the tool of a Plugin, SqlPlugin or ApiPlugin manifest dict.
+    """Return the tool of a static, SQL or API plugin from its typed spec.
 
-    `connection` is the resolved SqlConnection/ApiConnection manifest (None when it does not
-    exist: the tool then answers each call with a tool error naming it). Raises ValueError for
-    another kind.
+    `connection` is the resolved connection's spec (None when it does not exist: the tool then
+    answers each call with a tool error naming it). Raises ValueError for a connection of the
+    wrong kind.
     """
-    kind = str(manifest.get("kind") or "").replace("_", "").lower()
-    plugin_class = _PLUGIN_KINDS.get(kind)
-    if plugin_class is None:
-        raise ValueError(f"'{manifest.get('kind')}' is not a plugin kind")
-    if plugin_class == "static":
-        return StaticPluginTool(manifest)
-    if plugin_class == "sql":
-        return SqlPluginTool(manifest, connection, resolve_secret, base_dir)
-    return ApiPluginTool(manifest, connection, resolve_secret)
+    if isinstance(spec, StaticPluginSpec):
+        return StaticPluginTool(spec)
+    if isinstance(spec, SqlPluginSpec):
+        if connection is not None and not isinstance(connection, SqlConnectionSpec):
+            raise ValueError(f"plugin '{spec.name}' needs a SqlConnection, not an ApiConnection")
+        return SqlPluginTool(spec, connection, resolve_secret, base_dir)
+    if isinstance(spec, ApiPluginSpec):
+        if connection is not None and not isinstance(connection, ApiConnectionSpec):
+            raise ValueError(f"plugin '{spec.name}' needs an ApiConnection, not a SqlConnection")
+        return ApiPluginTool(spec, connection, resolve_secret)
+    raise ValueError(f"'{spec.kind}' is not a plugin kind")
 
 
-def plugin_binding(manifest: Mapping[str, Any], tool: Tool) -> PluginBinding:
-    """Return the PluginBinding (selector and prompt overrides) of a plugin manifest and its tool."""
-    selector = section(manifest, "spec", "selector")
-    prompt = section(manifest, "spec", "prompt")
-    raw_directive = str(selector.get("directive") or "always").strip().lower()
+def plugin_binding(spec: PluginSpec, tool: Tool) -> PluginBinding:
+    """Return the PluginBinding (selector and prompt overrides) of a plugin's spec and its tool."""
     try:
-        directive = SelectorDirective(raw_directive.replace("-", "_"))
+        directive = SelectorDirective(spec.selector.directive)
     except ValueError:
-        raise ValueError(f"unknown selector directive '{raw_directive}'") from None
-    temperature = prompt.get("temperature")
-    max_tokens = prompt.get("maxTokens")
+        raise ValueError(f"unknown selector directive '{spec.selector.directive}'") from None
     return PluginBinding(
-        name=manifest_name(manifest),
-        description=str(section(manifest, "metadata").get("description") or tool.spec.description),
+        name=spec.name,
+        description=spec.description or tool.spec.description,
         tool=tool,
         directive=directive,
-        search_terms=[str(term) for term in selector.get("searchTerms") or []],
+        search_terms=list(spec.selector.search_terms),
         prompt=PromptOverride(
-            provider=prompt.get("provider") or None,
-            system_role=prompt.get("systemRole") or None,
-            model=prompt.get("model") or None,
-            temperature=float(temperature) if temperature is not None else None,
-            max_tokens=int(max_tokens) if max_tokens is not None else None,
+            provider=spec.prompt.provider,
+            system_role=spec.prompt.system_role,
+            model=spec.prompt.model,
+            temperature=spec.prompt.temperature,
+            max_tokens=spec.prompt.max_tokens,
         ),
     )

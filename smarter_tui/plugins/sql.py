@@ -18,15 +18,14 @@ from typing import Any
 
 from smarter_tui.domain.errors import ToolError
 from smarter_tui.manifests.checks import READ_ONLY_PRAGMAS
+from smarter_tui.manifests.engines import engine_of
+from smarter_tui.manifests.specs import SqlConnectionSpec, SqlPluginSpec
 from smarter_tui.plugins._common import (
     SecretResolver,
     coerce_arguments,
-    connection_fields,
-    manifest_name,
     missing_secret,
     parameters_schema,
     plugin_spec,
-    section,
     to_json,
 )
 
@@ -37,28 +36,15 @@ DEFAULT_TIMEOUT = 30.0
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-_ENGINES = {
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "postgresql_psycopg2": "postgresql",
-    "psycopg": "postgresql",
-    "psycopg2": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-}
-
-
 def normalise_engine(db_engine: str | None) -> str:
-    """Return 'sqlite', 'postgresql' or 'mysql' for a `dbEngine` value (django forms accepted).
+    """Return 'sqlite', 'postgresql' or 'mysql' for a `dbEngine` value (the manifests' one table).
 
     Raises ToolError for an engine that is not known.
     """
-    key = (db_engine or "sqlite").strip().lower().rsplit(".", 1)[-1]
-    if key not in _ENGINES:
+    engine = engine_of(db_engine or "sqlite")
+    if engine is None:
         raise ToolError(f"unknown database engine '{db_engine}'")
-    return _ENGINES[key]
+    return engine
 
 
 def translate_query(query: str, engine: str = "sqlite") -> tuple[str, list[str]]:
@@ -196,35 +182,37 @@ class SqlPluginTool:
 
     def __init__(
         self,
-        manifest: Mapping[str, Any],
-        connection: Mapping[str, Any] | None,
+        spec: SqlPluginSpec,
+        connection: SqlConnectionSpec | None,
         resolve_secret: SecretResolver,
         base_dir: Path | None = None,
     ) -> None:
-        """Build the tool from a validated SqlPlugin manifest and its SqlConnection manifest."""
-        self.name = manifest_name(manifest)
-        sql_data = section(manifest, "spec", "sqlData")
-        self.query = str(sql_data.get("sqlQuery") or "")
-        self.parameters: list[dict[str, Any]] = list(sql_data.get("parameters") or [])
-        limit = sql_data.get("limit")
-        self.limit = min(int(limit) if limit else DEFAULT_LIMIT, MAX_ROWS)
-        self.connection_name = str(section(manifest, "spec").get("connection") or "")
-        self.connection = connection_fields(connection)
+        """Build the tool from a SqlPlugin's typed spec and its SqlConnection's.
+
+        A relative SQLite path is resolved against `base_dir`, else the connection's own
+        base_dir (the folder it was applied from), else the current directory.
+        """
+        self.name = spec.name
+        self.query = spec.query
+        self.parameters = spec.parameters
+        self.limit = min(spec.limit or DEFAULT_LIMIT, MAX_ROWS)
+        self.connection_name = spec.connection_name
+        self.connection = connection
         self.resolve_secret = resolve_secret
+        if base_dir is None and connection is not None and connection.base_dir:
+            base_dir = Path(connection.base_dir)
         self.base_dir = base_dir
-        self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
-        self.spec = plugin_spec(
-            manifest, parameters_schema(self.parameters), f"Query the {self.name} database."
-        )
+        self.timeout = float(connection.timeout if connection and connection.timeout else DEFAULT_TIMEOUT)
+        self.spec = plugin_spec(spec, parameters_schema(self.parameters), f"Query the {self.name} database.")
 
     async def run(self, arguments: dict[str, Any]) -> str:
         """Run the query; return a JSON list of row objects. Raises ToolError on any failure."""
-        if not self.connection:
+        if self.connection is None:
             raise ToolError(
                 f"plugin '{self.name}' has no usable connection '{self.connection_name}'; "
                 "apply a SqlConnection with that name"
             )
-        engine = normalise_engine(self.connection.get("dbEngine"))
+        engine = normalise_engine(self.connection.db_engine)
         values = coerce_arguments(self.parameters, arguments)
         sql, names = translate_query(self.query, engine)
         undeclared = [name for name in names if name not in values]
@@ -243,7 +231,7 @@ class SqlPluginTool:
 
     def database_path(self) -> Path:
         """Return the SQLite file path: relative paths are resolved against base_dir."""
-        database = str(self.connection.get("database") or "")
+        database = self.connection.database if self.connection else ""
         if not database:
             raise ToolError(f"connection '{self.connection_name}' names no database")
         path = Path(database).expanduser()
@@ -290,7 +278,7 @@ class SqlPluginTool:
             conn.close()
 
     def _password(self) -> str | None:
-        secret = self.connection.get("password")
+        secret = self.connection.password if self.connection else None
         if not secret:
             return None
         value = self.resolve_secret(str(secret))
@@ -299,15 +287,15 @@ class SqlPluginTool:
         return value
 
     def _server_params(self) -> dict[str, Any]:
-        hostname = self.connection.get("hostname")
-        if not hostname:
+        connection = self.connection
+        if connection is None or not connection.hostname:
             raise ToolError(f"connection '{self.connection_name}' needs a hostname")
         return {
-            "host": str(hostname),
-            "port": int(self.connection["port"]) if self.connection.get("port") else None,
-            "user": self.connection.get("username") or None,
+            "host": connection.hostname,
+            "port": connection.port,
+            "user": connection.username,
             "password": self._password(),
-            "database": str(self.connection.get("database") or ""),
+            "database": connection.database,
         }
 
     def _scrub(self, exc: BaseException, params: Mapping[str, Any]) -> ToolError:

@@ -7,7 +7,8 @@ from typing import Any
 
 from smarter_tui.domain.errors import ToolError
 from smarter_tui.domain.tools import ToolKind, ToolSpec, plugin_tool_name
-from smarter_tui.plugins._common import manifest_name, section, to_json
+from smarter_tui.manifests.specs import StaticPluginSpec
+from smarter_tui.plugins._common import to_json
 
 #: At most this many keys are listed in the `inquiry_type` enum (others stay addressable).
 MAX_ENUM = 50
@@ -51,16 +52,11 @@ def _child(data: Any, key: str) -> tuple[bool, Any]:
 class StaticPluginTool:
     """A `Plugin` (pluginClass static): one `inquiry_type` argument selects a part of the data."""
 
-    def __init__(self, manifest: Mapping[str, Any]) -> None:
-        """Build the tool from a validated static plugin manifest dict."""
-        self.name = manifest_name(manifest)
-        data_section = section(manifest, "spec", "data")
-        self.data: Any = data_section.get("staticData")
-        description = (
-            data_section.get("description")
-            or section(manifest, "metadata").get("description")
-            or f"Information from the {self.name} plugin."
-        )
+    def __init__(self, spec: StaticPluginSpec) -> None:
+        """Build the tool from a static plugin's typed spec."""
+        self.name = spec.name
+        self.data: Any = spec.static_data
+        description = spec.tool_description or spec.description or f"Information from the {self.name} plugin."
         keys = _keys(self.data)
         inquiry: dict[str, Any] = {
             "type": "string",

@@ -71,27 +71,29 @@ def manifest_files(path: Path) -> list[Path]:
 
 def _references(item: ManifestLike) -> list[tuple[str, str]]:
     """Return the (group, name) targets a manifest must find in the catalogue."""
-    spec = item.data.get("spec") or {}
+    from smarter_tui.manifests.specs import llmclient_spec_of, plugin_spec_of
+
     if item.kind == "LLMClient":
-        return [("plugin", name) for name in spec.get("plugins") or []]
-    if item.kind in ("SqlPlugin", "ApiPlugin") and spec.get("connection"):
-        return [("connection", spec["connection"])]
+        return [("plugin", name) for name in llmclient_spec_of(item.data).plugins]
+    if item.kind in ("SqlPlugin", "ApiPlugin"):
+        connection = plugin_spec_of(item.data).connection
+        return [("connection", connection)] if connection else []
     return []
 
 
-def _resolve_paths(item: ManifestLike, base: Path) -> None:
-    """Make a relative SQLite database path absolute, relative to the manifest file."""
+def _relative_database(item: ManifestLike) -> bool:
+    """Return True for a SqlConnection whose SQLite database path is relative (needs base_dir)."""
     if item.kind != "SqlConnection":
-        return
-    connection = item.data["spec"]["connection"]
-    database = connection.get("database")
-    if (
-        connection.get("dbEngine") == "sqlite"
-        and database
-        and database != ":memory:"
-        and not Path(database).expanduser().is_absolute()
-    ):
-        connection["database"] = str((base / database).resolve())
+        return False
+    from smarter_tui.manifests.specs import sql_connection_spec_of
+
+    spec = sql_connection_spec_of(item.data)
+    return spec.engine == "sqlite" and spec.database != ":memory:" and not Path(spec.database).is_absolute()
+
+
+def value_unchanged(item: ManifestLike, secret_values: list[tuple[str, str]]) -> bool:
+    """Return False when `item` is a Secret whose new value is about to be stored."""
+    return not any(name == item.name for name, _ in secret_values) or item.kind != "Secret"
 
 
 def _dump_yaml(data: dict[str, Any]) -> str:
@@ -122,19 +124,17 @@ class CatalogueService:
     def apply_files(self, loaded: Sequence[tuple[Path, Sequence[ManifestLike]]]) -> list[Applied]:
         """Store validated manifests file by file (each file in one transaction).
 
-        Relative SQLite paths are resolved against each file's folder. Files whose references
-        are not there yet are retried after the others; raises NotFoundError when none progress.
+        Each file's folder is stored as the entries' base_dir: a relative SQLite path stays as
+        written and is resolved against it at run time. Files whose references are not there
+        yet are retried after the others; raises NotFoundError when none progress.
         """
-        for file, items in loaded:
-            for item in items:
-                _resolve_paths(item, file.parent)
         results: list[Applied] = []
         pending = list(loaded)
         while pending:
             failed: list[tuple[Path, Sequence[ManifestLike], NotFoundError]] = []
             for file, items in pending:
                 try:
-                    results.extend(self.apply_loaded(items))
+                    results.extend(self.apply_loaded(items, base_dir=str(file.parent.resolve())))
                 except NotFoundError as exc:
                     failed.append((file, items, exc))
             if len(failed) == len(pending):
@@ -143,8 +143,11 @@ class CatalogueService:
             pending = [(f, i) for f, i, _ in failed]
         return results
 
-    def apply_loaded(self, items: Sequence[ManifestLike]) -> list[Applied]:
-        """Store already-validated manifests of one file in one transaction."""
+    def apply_loaded(self, items: Sequence[ManifestLike], base_dir: str | None = None) -> list[Applied]:
+        """Store already-validated manifests of one file in one transaction.
+
+        `base_dir` is the folder of the file (None, e.g. from the HTTP API: the data directory).
+        """
         order = {"Secret": 0, "Provider": 0, "SqlConnection": 1, "ApiConnection": 1, "LLMClient": 3}
         results: list[Applied] = []
         secret_values: list[tuple[str, str]] = []
@@ -156,18 +159,24 @@ class CatalogueService:
                     value = self._take_secret_value(item.name, data)
                     if value is not None:
                         secret_values.append((item.name, value))
-                    source_text = _dump_yaml(data)  # the original text holds the value: never store it
+                    source_text = self._secret_text(item.name, data, value)
                 group = KIND_GROUPS[item.kind]
                 existing = self.db.catalogue.get(group, item.name)
                 action = "created"
                 if existing is not None:
-                    action = "unchanged" if existing.manifest == data else "updated"
+                    # The model decides; the folder only where it changes what a relative
+                    # SQLite path means. The user's text is stored again either way.
+                    same = existing.manifest == data and (
+                        existing.base_dir == base_dir or not _relative_database(item)
+                    )
+                    action = "unchanged" if same and value_unchanged(item, secret_values) else "updated"
                 entry = CatalogueEntry(
                     kind=item.kind,
                     name=item.name,
                     manifest=data,
                     source_text=source_text,
                     description=(data.get("metadata") or {}).get("description"),
+                    base_dir=base_dir,
                 )
                 self.db.catalogue.put(entry, _references(item))
                 results.append(Applied(item.kind, item.name, action, list(item.warnings)))
@@ -175,6 +184,13 @@ class CatalogueService:
             for name, value in secret_values:
                 self.secrets.set(name, value)
         return results
+
+    def _secret_text(self, name: str, data: dict[str, Any], value: str | None) -> str:
+        """Return the text stored for a Secret: its manifest with the value masked, never the value."""
+        shown = json.loads(json.dumps(data))
+        known = value if value is not None else self.secrets.get(name)
+        shown.setdefault("spec", {}).setdefault("config", {})["value"] = mask(known) or "****"
+        return _dump_yaml(shown)
 
     def _take_secret_value(self, name: str, data: dict[str, Any]) -> str | None:
         """Remove the value from a Secret manifest; return it unless it is a masked placeholder."""
@@ -211,22 +227,36 @@ class CatalogueService:
             raise NotFoundError(f"No {group} named '{name}' (known: {names})")
         return entry
 
-    def describe(self, kind: str, name: str) -> dict[str, Any]:
-        """Return the manifest as `apply` accepts it again, with a read-only `status` section."""
+    def describe(self, kind: str, name: str, status: bool = True) -> dict[str, Any]:
+        """Return the manifest in today's Smarter shape, as `apply` accepts it again.
+
+        The official SDK's `SAM_MODELS[kind]` accepts it; `status` (read-only, ignored by apply)
+        is complete for that model, or left out with `status=False`. A Secret's value is masked.
+        """
+        from smarter_tui.manifests.describe import canonical_data, status_of
+
         entry = self.get(kind, name)
         data = json.loads(json.dumps(entry.manifest))
         if entry.kind == "Secret":
             value = self.secrets.get(entry.name)
-            data["spec"]["config"]["value"] = mask(value) if value else None
-        data["status"] = {
-            "created": entry.created_at.isoformat() if entry.created_at else None,
-            "modified": entry.updated_at.isoformat() if entry.updated_at else None,
-        }
-        if entry.builtin:
-            data["status"]["builtin"] = True
-        if entry.kind == "Secret":
-            data["status"]["stored"] = self.secrets.is_set(entry.name)
+            data.setdefault("spec", {}).setdefault("config", {})["value"] = mask(value) or "****"
+        if not entry.builtin:  # a built-in provider has no stored manifest to read again
+            data = canonical_data(entry.kind, data)
+        if status:
+            group = KIND_GROUPS[entry.kind]
+            dependants = [
+                {"kind": self._kind_of(g, n), "name": n} for g, n in self.db.catalogue.dependants(group, name)
+            ]
+            data["status"] = status_of(entry, dependants)
+            if entry.builtin:
+                data["status"]["builtin"] = True
+            if entry.kind == "Secret":
+                data["status"]["stored"] = self.secrets.is_set(entry.name)
         return data
+
+    def _kind_of(self, group: str, name: str) -> str:
+        found = self.db.catalogue.get(group, name)
+        return found.kind if found else group
 
     def source_text(self, kind: str, name: str) -> str:
         """Return the user's own YAML text of a stored manifest (comments and order kept).

@@ -14,7 +14,7 @@ from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.models import ModelLister
 from smarter_tui.domain.records import ChatSettings
 from smarter_tui.services.providers import BUILTIN_PROVIDERS
-from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
+from smarter_tui.services.runtime import RuntimeBuilder, client_spec, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
 
@@ -55,16 +55,16 @@ class ChatSettingsService:
     def effective(self, client: str, session_key: str | None = None) -> EffectiveChat:
         """Return what the next turn of this chat uses. Raises NotFoundError for an unknown client."""
         entry = self.runtimes.client(client)
-        config = client_config(entry)
+        spec = client_spec(entry)
         own = self.sessions.chat_settings(session_key)
-        provider = self.runtimes.provider_config(own.provider or config.get("provider"))
+        provider = self.runtimes.provider_config(own.provider or spec.provider)
         if own.model:
             model = own.model
         elif own.provider:
             model = provider.default_model
         else:
-            model = config.get("defaultModel") or provider.default_model
-        temperature = config.get("defaultTemperature") if own.temperature is None else own.temperature
+            model = spec.default_model or provider.default_model
+        temperature = spec.temperature if own.temperature is None else own.temperature
         return EffectiveChat(
             provider=provider.name,
             model=model,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.services.providers import model_for
-from smarter_tui.services.runtime import RuntimeBuilder, client_config
+from smarter_tui.services.runtime import RuntimeBuilder, client_spec
 from smarter_tui.storage import Database
 
 
@@ -34,31 +34,31 @@ def list_clients(db: Database, runtimes: RuntimeBuilder, secrets: SecretStore) -
     """Return every LLM client with its provider status, sorted by app name."""
     views = []
     for entry in db.catalogue.list("llmclient"):
-        config = client_config(entry)
+        spec = client_spec(entry)
         problem = None
         try:
-            provider = runtimes.provider_config(config.get("provider"))
+            provider = runtimes.provider_config(spec.provider)
             provider_name, offline = provider.name, provider.offline
-            model = model_for(provider, config.get("defaultModel"))
+            model = model_for(provider, spec.default_model)
             secret = provider.secret
             needs_key = bool(secret) and not offline and not secrets.is_set(secret or "", provider.env)
         except SmarterError as exc:
-            provider_name, offline, secret, needs_key = str(config.get("provider")), False, None, False
-            model = config.get("defaultModel") or ""
+            provider_name, offline, secret, needs_key = str(spec.provider), False, None, False
+            model = spec.default_model or ""
             problem = exc.message
         views.append(
             ClientView(
                 name=entry.name,
-                app_name=config.get("appName") or entry.name.replace("_", " ").title(),
-                assistant=config.get("appAssistant") or "Assistant",
+                app_name=spec.app_name or entry.name.replace("_", " ").title(),
+                assistant=spec.app_assistant or "Assistant",
                 provider=provider_name,
                 model=model,
                 offline=offline,
                 needs_key=needs_key,
                 key_name=secret if needs_key else None,
-                welcome=config.get("appWelcomeMessage") or "Hello! How can I help?",
-                examples=list(config.get("appExamplePrompts") or []),
-                placeholder=config.get("appPlaceholder") or "Ask me anything…",
+                welcome=spec.app_welcome_message or "Hello! How can I help?",
+                examples=list(spec.app_example_prompts),
+                placeholder=spec.app_placeholder or "Ask me anything…",
                 description=entry.description,
                 problem=problem,
             )

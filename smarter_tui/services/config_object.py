@@ -8,6 +8,7 @@ from smarter_tui import __version__
 from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry, SessionInfo
+from smarter_tui.manifests.specs import plugin_spec_of
 from smarter_tui.services.providers import model_for
 from smarter_tui.services.resources import (
     client_api_key,
@@ -16,7 +17,7 @@ from smarter_tui.services.resources import (
     extension_id,
     plugin_resource,
 )
-from smarter_tui.services.runtime import RuntimeBuilder, client_config, system_role_of
+from smarter_tui.services.runtime import RuntimeBuilder, client_spec, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
 
@@ -25,16 +26,15 @@ MAX_RETURNED_PLUGINS = 10
 
 def plugin_summary(entry: CatalogueEntry) -> dict[str, Any]:
     """Return the short description of a plugin used in listings and the config object."""
-    metadata = entry.manifest.get("metadata") or {}
-    selector = (entry.manifest.get("spec") or {}).get("selector") or {}
+    spec = plugin_spec_of(entry.manifest)
     return {
         "name": entry.name,
         "kind": entry.kind,
-        "plugin_class": metadata.get("pluginClass"),
-        "description": metadata.get("description"),
-        "version": metadata.get("version"),
-        "selector": selector.get("directive"),
-        "search_terms": selector.get("searchTerms") or [],
+        "plugin_class": spec.plugin_class,
+        "description": spec.description,
+        "version": spec.version,
+        "selector": spec.selector.directive,
+        "search_terms": list(spec.selector.search_terms),
     }
 
 
@@ -60,8 +60,8 @@ class ConfigService:
     ) -> dict[str, Any]:
         """Return the config object; a new session is created when no key is given and `create`."""
         entry = self.runtimes.client(client)
-        config = client_config(entry)
-        provider = self.runtimes.provider_config(config.get("provider"))
+        spec = client_spec(entry)
+        provider = self.runtimes.provider_config(spec.provider)
         info = self.sessions.session(session_key) if session_key else None
         store = self.db.sessions
         if info is not None:
@@ -74,10 +74,8 @@ class ConfigService:
             key = self.sessions.new_session_key() if create else None
             messages = [Message(role=Role.SYSTEM, content=system_role_of(entry))] if create else []
             calls, selections = [], []
-        spec = entry.manifest.get("spec") or {}
-        attached = list(spec.get("plugins") or [])
-        plugins = [p for p in self.db.catalogue.list("plugin") if p.name in set(attached)]
-        metadata = entry.manifest.get("metadata") or {}
+        attached = set(spec.plugins)
+        plugins = [p for p in self.db.catalogue.list("plugin") if p.name in attached]
         document: dict[str, Any] = {
             "session_key": key,
             "sandbox_mode": bool(info.sandbox) if info else False,
@@ -85,21 +83,21 @@ class ConfigService:
             "llm_client": {
                 "name": entry.name,
                 "provider": provider.name,
-                "default_model": model_for(provider, config.get("defaultModel")),
+                "default_model": model_for(provider, spec.default_model),
                 "default_system_role": system_role_of(entry),
-                "default_temperature": config.get("defaultTemperature"),
-                "default_max_tokens": config.get("defaultMaxTokens"),
-                "app_name": config.get("appName"),
-                "app_assistant": config.get("appAssistant"),
-                "app_welcome_message": config.get("appWelcomeMessage"),
-                "app_example_prompts": config.get("appExamplePrompts") or [],
-                "app_placeholder": config.get("appPlaceholder"),
-                "app_info_url": config.get("appInfoUrl"),
-                "app_logo_url": config.get("appLogoUrl"),
-                "app_background_image_url": config.get("appBackgroundImageUrl"),
-                "app_file_attachment": bool(config.get("appFileAttachment")),
-                "version": metadata.get("version"),
-                "description": metadata.get("description"),
+                "default_temperature": spec.temperature,
+                "default_max_tokens": spec.max_tokens,
+                "app_name": spec.app_name,
+                "app_assistant": spec.app_assistant,
+                "app_welcome_message": spec.app_welcome_message,
+                "app_example_prompts": list(spec.app_example_prompts),
+                "app_placeholder": spec.app_placeholder,
+                "app_info_url": spec.app_info_url,
+                "app_logo_url": spec.app_logo_url,
+                "app_background_image_url": spec.app_background_image_url,
+                "app_file_attachment": spec.app_file_attachment,
+                "version": spec.version,
+                "description": spec.description,
             },
             "history": {
                 "chat_history": [m.to_public() for m in messages],
@@ -120,7 +118,7 @@ class ConfigService:
                 "database": str(self.db.path),
                 "provider_base_url": provider.base_url or "offline",
                 "offline": provider.offline,
-                "functions": list(spec.get("functions") or []),
+                "functions": list(spec.extensions),
             },
             "plugins": {
                 "meta_data": {

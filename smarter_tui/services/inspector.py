@@ -13,9 +13,10 @@ from smarter_tui.domain.errors import NotFoundError
 from smarter_tui.domain.messages import Role
 from smarter_tui.domain.records import CatalogueEntry, PluginSelectionRecord, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS, Tool
+from smarter_tui.manifests.specs import ApiPluginSpec, SqlPluginSpec, plugin_spec_of
 from smarter_tui.plugins import build_function, plugin_binding
 from smarter_tui.services.catalogue import CatalogueService
-from smarter_tui.services.runtime import RuntimeBuilder
+from smarter_tui.services.runtime import RuntimeBuilder, client_spec
 from smarter_tui.storage import Database
 
 #: Arguments "try it" starts from for the built-in functions (harmless, deterministic where possible).
@@ -122,8 +123,8 @@ class PluginInspector:
     # -- lookup ------------------------------------------------------------------------------
     def _client_lists(self, client: str) -> tuple[list[str], list[str]]:
         """Return (plugin names, function names) attached to a client; NotFoundError if unknown."""
-        spec = self.runtimes.client(client).manifest.get("spec") or {}
-        return [str(p) for p in spec.get("plugins") or []], [str(f) for f in spec.get("functions") or []]
+        spec = client_spec(self.runtimes.client(client))
+        return list(spec.plugins), list(spec.extensions)
 
     def _is_plugin(self, name: str, client: str | None) -> bool:
         """Decide whether `name` means a plugin or a function (the client's lists win when given).
@@ -179,9 +180,9 @@ class PluginInspector:
             return ToolView(name, "Plugin", f"plugin_{name}"[:64], "", error=f"No plugin named '{name}'")
         try:
             _, tool = self.runtimes.plugin_tool(name)
-            binding = plugin_binding(entry.manifest, tool)
+            binding = plugin_binding(plugin_spec_of(entry.manifest), tool)
         except (NotFoundError, ValueError) as exc:
-            description = str((entry.manifest.get("metadata") or {}).get("description") or "")
+            description = str(plugin_spec_of(entry.manifest).description or "")
             return ToolView(name, entry.kind, f"plugin_{name}"[:64], description, error=str(exc))
         return ToolView(
             name=name,
@@ -208,7 +209,7 @@ class PluginInspector:
             "metadata": {
                 "name": name,
                 "description": "A built-in function: it has no manifest. List it under an "
-                "LLMClient's spec.functions to attach it.",
+                "LLMClient's spec.extensions to attach it.",
             },
             "spec": {"toolName": spec.name, "description": spec.description, "parameters": spec.parameters},
         }
@@ -235,11 +236,9 @@ class PluginInspector:
             return copy.deepcopy(FUNCTION_DEFAULTS[name])
         arguments: dict[str, Any] = {}
         if entry is not None:
-            spec = entry.manifest.get("spec") or {}
-            data = spec.get("sqlData") or spec.get("apiData") or {}
-            for item in data.get("testValues") or []:
-                if isinstance(item, dict) and item.get("name"):
-                    arguments[str(item["name"])] = item.get("value")
+            spec = plugin_spec_of(entry.manifest)
+            if isinstance(spec, SqlPluginSpec | ApiPluginSpec):
+                arguments.update(spec.test_values)
         schema = tool.spec.parameters or {}
         properties: dict[str, Any] = schema.get("properties") or {}
         for required in schema.get("required") or []:

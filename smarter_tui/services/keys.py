@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.manifests.specs import ApiConnectionSpec, connection_spec_of
 from smarter_tui.services.providers import BUILTIN_PROVIDERS, provider_from_manifest
 from smarter_tui.storage import Database
 
@@ -61,10 +62,10 @@ class KeyService:
             if config.secret:
                 found[config.secret] = f"provider {entry.name}"
         for entry in self.db.catalogue.list("connection"):
-            connection = (entry.manifest.get("spec") or {}).get("connection") or {}
-            for field in ("apiKey", "password"):
-                if connection.get(field):
-                    found[connection[field]] = f"connection {entry.name}"
+            connection = connection_spec_of(entry.manifest)
+            secret = connection.api_key if isinstance(connection, ApiConnectionSpec) else connection.password
+            if secret:
+                found[secret] = f"connection {entry.name}"
         for entry in self.db.catalogue.list("secret"):
             found.setdefault(entry.name, "secret")
         envs = {p.secret: p.env for p in BUILTIN_PROVIDERS.values() if p.secret}

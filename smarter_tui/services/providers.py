@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from smarter_tui.domain.records import CatalogueEntry
+from smarter_tui.manifests.specs import provider_spec_of
 
 OFFLINE = "offline"
 
@@ -73,9 +75,14 @@ def builtin_provider_entry(config: ProviderConfig) -> CatalogueEntry:
         },
         "spec": {
             "provider": {
-                "baseUrl": config.base_url,
-                "defaultModel": config.default_model,
-                "apiKey": config.secret,
+                key: value
+                for key, value in (
+                    ("name", config.name),
+                    ("base_url", config.base_url),
+                    ("api_key", config.secret),
+                    ("default_model", config.default_model),
+                )
+                if value is not None
             }
         },
     }
@@ -95,18 +102,15 @@ def model_for(provider: ProviderConfig, requested: str | None) -> str:
     return requested or provider.default_model
 
 
-def provider_from_manifest(data: dict[str, Any]) -> ProviderConfig:
+def provider_from_manifest(data: Mapping[str, Any]) -> ProviderConfig:
     """Return the ProviderConfig of a stored Provider manifest."""
-    spec = data["spec"]["provider"]
-    name = data["metadata"]["name"]
+    spec = provider_spec_of(data)
+    name = spec.name
     builtin = BUILTIN_PROVIDERS.get(name)
-    # Stored by today's spelling (base_url); rows applied before it keep the camelCase.
     return ProviderConfig(
         name=name,
-        base_url=spec.get("base_url") or spec.get("baseUrl") or (builtin.base_url if builtin else None),
-        default_model=spec.get("default_model")
-        or spec.get("defaultModel")
-        or (builtin.default_model if builtin else ""),
-        secret=spec.get("api_key") or spec.get("apiKey"),
+        base_url=spec.base_url or (builtin.base_url if builtin else None),
+        default_model=spec.default_model or (builtin.default_model if builtin else ""),
+        secret=spec.api_key,
         env=builtin.env if builtin else (),
     )

@@ -62,6 +62,8 @@ def allowed_origins(entry: CatalogueEntry) -> list[str]:
 def custom_domain(entry: CatalogueEntry) -> str | None:
     """Return a client's custom domain (lower case), or None."""
     value = client_settings(entry).get("customDomain")
+    if isinstance(value, dict):  # Smarter's object form, {domain_name, aws_hosted_zone_id}
+        value = value.get("domain_name")
     return value.strip().lower().rstrip(".") if isinstance(value, str) and value.strip() else None
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from smarter_tui.config.paths import data_dir
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.errors import MissingKeyError, NotFoundError
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.domain.records import CatalogueEntry, ChatSettings
 from smarter_tui.domain.tools import MemoryBackend, PluginBinding, Tool
+from smarter_tui.manifests.specs import (
+    LLMClientSpec,
+    connection_spec_of,
+    llmclient_spec_of,
+    plugin_spec_of,
+)
 from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
 from smarter_tui.orchestration.loop import TurnSettings
 from smarter_tui.plugins import build_function, build_plugin, plugin_binding
@@ -36,15 +42,14 @@ class ClientRuntime:
     settings: TurnSettings
 
 
-def client_config(client: CatalogueEntry) -> dict[str, Any]:
-    """Return the `spec.config` mapping of an LLMClient manifest."""
-    config: dict[str, Any] = client.manifest.get("spec", {}).get("config") or {}
-    return config
+def client_spec(client: CatalogueEntry) -> LLMClientSpec:
+    """Return the typed spec of a stored LLMClient."""
+    return llmclient_spec_of(client.manifest)
 
 
 def system_role_of(client: CatalogueEntry) -> str:
     """Return the client's system prompt (a sensible default when the manifest leaves it null)."""
-    return client_config(client).get("defaultSystemRole") or DEFAULT_SYSTEM_ROLE
+    return client_spec(client).system_role or DEFAULT_SYSTEM_ROLE
 
 
 class RuntimeBuilder:
@@ -120,28 +125,25 @@ class RuntimeBuilder:
         """Return the runtime of client `name`, with a chat's own `overrides` (provider, model,
         temperature) over the manifest's. Raises NotFoundError / MissingKeyError."""
         client = self.client(name)
-        config = client_config(client)
+        spec = client_spec(client)
         chat = overrides or ChatSettings()
-        provider_config = self.provider_config(chat.provider or config.get("provider"))
+        provider_config = self.provider_config(chat.provider or spec.provider)
         if chat.model and not provider_config.offline:
             model = chat.model
         elif chat.provider:  # another provider: the client's model is probably not served there
             model = model_for(provider_config, None)
         else:
-            model = model_for(provider_config, config.get("defaultModel"))
+            model = model_for(provider_config, spec.default_model)
         provider = self.provider(provider_config, model)
-        spec = client.manifest.get("spec") or {}
         functions = [
             build_function(fn, memory=memory, session_key=session_key, weather_urls=self.weather_urls)
-            for fn in spec.get("functions") or []
+            for fn in spec.extensions
         ]
-        plugins = [self.plugin(plugin_name) for plugin_name in spec.get("plugins") or []]
+        plugins = [self.plugin(plugin_name) for plugin_name in spec.plugins]
         settings = TurnSettings(
             model=model,
-            temperature=chat.temperature
-            if chat.temperature is not None
-            else config.get("defaultTemperature"),
-            max_tokens=config.get("defaultMaxTokens"),
+            temperature=chat.temperature if chat.temperature is not None else spec.temperature,
+            max_tokens=spec.max_tokens,
         )
         return ClientRuntime(
             client=client,
@@ -157,16 +159,18 @@ class RuntimeBuilder:
         entry = self.db.catalogue.get("plugin", name)
         if entry is None:
             raise NotFoundError(f"No plugin named '{name}'")
+        spec = plugin_spec_of(entry.manifest)
         connection = None
-        connection_name = (entry.manifest.get("spec") or {}).get("connection")
-        if connection_name:
-            found = self.db.catalogue.get("connection", connection_name)
+        if spec.connection:
+            found = self.db.catalogue.get("connection", spec.connection)
             if found is None:
-                raise NotFoundError(f"Plugin '{name}' uses connection '{connection_name}', which is missing")
-            connection = found.manifest
-        return entry, build_plugin(entry.manifest, connection, self.resolve_secret)
+                raise NotFoundError(f"Plugin '{name}' uses connection '{spec.connection}', which is missing")
+            # A relative SQLite path is resolved against the folder the connection was applied
+            # from, or the data directory when it came through the API.
+            connection = connection_spec_of(found.manifest, found.base_dir or str(data_dir()))
+        return entry, build_plugin(spec, connection, self.resolve_secret)
 
     def plugin(self, name: str) -> PluginBinding:
         """Return the binding (tool + selector + prompt overrides) of a plugin."""
         entry, tool = self.plugin_tool(name)
-        return plugin_binding(entry.manifest, tool)
+        return plugin_binding(plugin_spec_of(entry.manifest), tool)

@@ -65,6 +65,7 @@ class CatalogueStore:
             row.description = entry.description
             row.manifest_json = manifest_json
             row.source_text = entry.source_text or ""
+            row.base_dir = entry.base_dir
             row.updated_at = now
             row.save()
             ReferenceRow.delete().where(

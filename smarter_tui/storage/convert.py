@@ -44,6 +44,7 @@ def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
         manifest=json.loads(row.manifest_json or "{}"),
         source_text=row.source_text or "",
         description=row.description,
+        base_dir=row.base_dir,
         created_at=row.created_at,
         updated_at=row.updated_at,
         id=row.id,

@@ -176,6 +176,18 @@ def m006_api_keys(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_catalogue_base_dir(conn: sqlite3.Connection) -> None:
+    """Add base_dir to the catalogue tables: the folder a manifest was applied from.
+
+    A relative SQLite path stays relative in the stored manifest and is resolved against it at
+    run time (NULL: the data directory, e.g. for manifests applied through the HTTP API).
+    """
+    for table in CATALOGUE_TABLES.values():
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "base_dir" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN base_dir TEXT")
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
@@ -184,6 +196,7 @@ MIGRATIONS: list[Migration] = [
     m004_session_leases,
     m005_branches_and_chat_settings,
     m006_api_keys,
+    m007_catalogue_base_dir,
 ]
 
 #: The schema version a database has once every migration is applied.

@@ -59,6 +59,7 @@ class CatalogueRow(BaseRow):
     description = peewee.TextField(null=True)
     manifest_json = peewee.TextField(default="{}")
     source_text = peewee.TextField(default="")
+    base_dir = peewee.TextField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
 

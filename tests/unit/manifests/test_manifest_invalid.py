@@ -276,10 +276,10 @@ CASES: list[tuple[str, str, str, int]] = [
         13,
     ),
     (
-        "default-wrong-type",
-        _sub(SQL_PLUGIN, "type: number", "type: number\n        default: cheap"),
-        "spec.sqlData.parameters[0].default (line 16): default 'cheap' is not of type number",
-        16,
+        "header-value-mapping",
+        _sub(API_PLUGIN, "    method: GET", "    method: GET\n    headers:\n      - {name: X-Id, value: {a: 1}}"),
+        "spec.apiData.headers[0].value (line 11): ",
+        11,
     ),
     (
         "yaml-syntax-error",

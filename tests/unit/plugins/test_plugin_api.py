@@ -10,6 +10,12 @@ from typing import Any
 import pytest
 
 from smarter_tui.domain.errors import ToolError
+from smarter_tui.manifests.specs import (
+    ApiConnectionSpec,
+    ApiPluginSpec,
+    api_connection_spec_of,
+    plugin_spec_of,
+)
 from smarter_tui.plugins.api import MAX_RESPONSE_BYTES, TRUNCATION_NOTE, ApiPluginTool
 
 from .conftest import LoopbackServer, Recorded, Reply
@@ -17,33 +23,39 @@ from .conftest import LoopbackServer, Recorded, Reply
 SECRET = "s3cr3t-token-value"
 
 
-def api_manifest(**api: Any) -> dict:
-    """Return an ApiPlugin manifest dict."""
+def api_manifest(**api: Any) -> ApiPluginSpec:
+    """Return the typed spec of an ApiPlugin manifest dict."""
     data = {"endpoint": "/courses/{course_id}/", "method": "GET", "parameters": [], **api}
-    return {
-        "apiVersion": "smarter.sh/v1",
-        "kind": "ApiPlugin",
-        "metadata": {"name": "course_api", "pluginClass": "api", "description": "Courses API"},
-        "spec": {"connection": "my_api", "selector": {"directive": "always"}, "apiData": data},
-    }
+    spec = plugin_spec_of(
+        {
+            "apiVersion": "smarter.sh/v1",
+            "kind": "ApiPlugin",
+            "metadata": {"name": "course_api", "pluginClass": "api", "description": "Courses API"},
+            "spec": {"connection": "my_api", "selector": {"directive": "always"}, "apiData": data},
+        }
+    )
+    assert isinstance(spec, ApiPluginSpec)
+    return spec
 
 
 def api_connection(base_url: str, auth: str = "none", api_key: str | None = None,
-                   timeout: float = 5) -> dict:  # fmt: skip
-    """Return an ApiConnection manifest dict."""
-    return {
-        "apiVersion": "smarter.sh/v1",
-        "kind": "ApiConnection",
-        "metadata": {"name": "my_api"},
-        "spec": {
-            "connection": {
-                "baseUrl": base_url,
-                "authMethod": auth,
-                "apiKey": api_key,
-                "timeout": timeout,
-            }
-        },
-    }
+                   timeout: float = 5) -> ApiConnectionSpec:  # fmt: skip
+    """Return the typed spec of an ApiConnection manifest dict."""
+    return api_connection_spec_of(
+        {
+            "apiVersion": "smarter.sh/v1",
+            "kind": "ApiConnection",
+            "metadata": {"name": "my_api"},
+            "spec": {
+                "connection": {
+                    "baseUrl": base_url,
+                    "authMethod": auth,
+                    "apiKey": api_key,
+                    "timeout": timeout,
+                }
+            },
+        }
+    )
 
 
 PARAMS = [

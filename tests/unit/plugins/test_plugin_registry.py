@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS, SelectorDirective, Tool, ToolKind
+from smarter_tui.manifests.specs import api_connection_spec_of, plugin_spec_of, sql_connection_spec_of
 from smarter_tui.plugins import (
     ApiPluginTool,
     SqlPluginTool,
@@ -22,7 +23,7 @@ from smarter_tui.plugins import (
 
 from .conftest import FakeMemory
 
-STATIC = {
+STATIC_MANIFEST = {
     "apiVersion": "smarter.sh/v1",
     "kind": "Plugin",
     "metadata": {
@@ -45,6 +46,7 @@ STATIC = {
         "data": {"description": "Gobstopper facts", "staticData": {"a": 1}},
     },
 }
+STATIC = plugin_spec_of(STATIC_MANIFEST)
 
 
 def test_build_every_function() -> None:
@@ -81,14 +83,19 @@ async def test_build_plugin_dispatch(tmp_path: Path) -> None:
     sqlite3.connect(db).close()
     conn = {"kind": "SqlConnection", "metadata": {"name": "c"},
             "spec": {"connection": {"dbEngine": "sqlite", "database": "x.db"}}}  # fmt: skip
-    sql = build_plugin(sql_manifest, conn, lambda _n: None, base_dir=tmp_path)
+    # the connection's folder (where it was applied from) resolves its relative path
+    sql = build_plugin(
+        plugin_spec_of(sql_manifest), sql_connection_spec_of(conn, str(tmp_path)), lambda _n: None
+    )
     assert isinstance(sql, SqlPluginTool)
     assert json.loads(await sql.run({})) == [{"one": 1}]
     api_manifest = {"kind": "apiplugin", "metadata": {"name": "a"},
                     "spec": {"connection": "c", "apiData": {"endpoint": "/x"}}}  # fmt: skip
-    assert isinstance(build_plugin(api_manifest, None, lambda _n: None), ApiPluginTool)
+    assert isinstance(build_plugin(plugin_spec_of(api_manifest), None, lambda _n: None), ApiPluginTool)
     with pytest.raises(ValueError, match="not a plugin kind"):
-        build_plugin({"kind": "SqlConnection", "metadata": {"name": "c"}}, None, lambda _n: None)
+        plugin_spec_of({"kind": "SqlConnection", "metadata": {"name": "c"}})
+    with pytest.raises(ValueError, match="needs a SqlConnection"):
+        build_plugin(plugin_spec_of(sql_manifest), api_connection_spec_of(conn), lambda _n: None)
 
 
 def test_plugin_binding() -> None:
@@ -109,7 +116,8 @@ def test_plugin_binding() -> None:
 def test_plugin_binding_defaults() -> None:
     manifest = {"kind": "Plugin", "metadata": {"name": "p", "description": None},
                 "spec": {"selector": {"directive": "llm"}, "data": {"staticData": {}}}}  # fmt: skip
-    binding = plugin_binding(manifest, build_plugin(manifest, None, lambda _n: None))
+    spec = plugin_spec_of(manifest)
+    binding = plugin_binding(spec, build_plugin(spec, None, lambda _n: None))
     assert binding.directive is SelectorDirective.LLM
     assert binding.search_terms == []
     assert binding.prompt.temperature is None and binding.prompt.system_role is None

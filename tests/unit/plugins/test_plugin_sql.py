@@ -11,6 +11,12 @@ import pytest
 
 from smarter_tui.domain.errors import ToolError
 from smarter_tui.domain.tools import ToolKind
+from smarter_tui.manifests.specs import (
+    SqlConnectionSpec,
+    SqlPluginSpec,
+    plugin_spec_of,
+    sql_connection_spec_of,
+)
 from smarter_tui.plugins.sql import SqlPluginTool, normalise_engine, translate_query
 
 COURSES = [
@@ -36,28 +42,34 @@ def db_path(tmp_path: Path) -> Path:
     return path
 
 
-def manifest(query: str, parameters: list[dict[str, Any]] | None = None, **sql: Any) -> dict:
-    """Return a SqlPlugin manifest dict."""
-    return {
-        "apiVersion": "smarter.sh/v1",
-        "kind": "SqlPlugin",
-        "metadata": {"name": "course_search", "pluginClass": "sql", "description": "Courses"},
-        "spec": {
-            "connection": "catalogue_db",
-            "selector": {"directive": "always"},
-            "sqlData": {"sqlQuery": query, "parameters": parameters or [], **sql},
-        },
-    }
+def manifest(query: str, parameters: list[dict[str, Any]] | None = None, **sql: Any) -> SqlPluginSpec:
+    """Return the typed spec of a SqlPlugin manifest dict."""
+    spec = plugin_spec_of(
+        {
+            "apiVersion": "smarter.sh/v1",
+            "kind": "SqlPlugin",
+            "metadata": {"name": "course_search", "pluginClass": "sql", "description": "Courses"},
+            "spec": {
+                "connection": "catalogue_db",
+                "selector": {"directive": "always"},
+                "sqlData": {"sqlQuery": query, "parameters": parameters or [], **sql},
+            },
+        }
+    )
+    assert isinstance(spec, SqlPluginSpec)
+    return spec
 
 
-def connection(database: str, timeout: float = 30, engine: str = "sqlite3") -> dict:
-    """Return a SqlConnection manifest dict."""
-    return {
-        "apiVersion": "smarter.sh/v1",
-        "kind": "SqlConnection",
-        "metadata": {"name": "catalogue_db"},
-        "spec": {"connection": {"dbEngine": engine, "database": database, "timeout": timeout}},
-    }
+def connection(database: str, timeout: float = 30, engine: str = "sqlite3") -> SqlConnectionSpec:
+    """Return the typed spec of a SqlConnection manifest dict."""
+    return sql_connection_spec_of(
+        {
+            "apiVersion": "smarter.sh/v1",
+            "kind": "SqlConnection",
+            "metadata": {"name": "catalogue_db"},
+            "spec": {"connection": {"dbEngine": engine, "database": database, "timeout": timeout}},
+        }
+    )
 
 
 SEARCH = (

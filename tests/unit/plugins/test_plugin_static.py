@@ -10,6 +10,7 @@ import pytest
 
 from smarter_tui.domain.errors import ToolError
 from smarter_tui.domain.tools import ToolKind
+from smarter_tui.manifests.specs import StaticPluginSpec, plugin_spec_of
 from smarter_tui.plugins.static import MAX_ENUM, StaticPluginTool
 
 DATA = {
@@ -22,21 +23,25 @@ DATA = {
 }
 
 
-def static_manifest(data: Any, description: str | None = "Gobstopper facts") -> dict:
-    """Return a static Plugin manifest dict."""
+def static_manifest(data: Any, description: str | None = "Gobstopper facts") -> StaticPluginSpec:
+    """Return the typed spec of a static Plugin manifest dict."""
     spec_data: dict[str, Any] = {"staticData": data}
     if description:
         spec_data["description"] = description
-    return {
-        "apiVersion": "smarter.sh/v1",
-        "kind": "Plugin",
-        "metadata": {
-            "name": "everlasting_gobstopper",
-            "pluginClass": "static",
-            "description": "Metadata description",
-        },  # fmt: skip
-        "spec": {"selector": {"directive": "always"}, "data": spec_data},
-    }
+    spec = plugin_spec_of(
+        {
+            "apiVersion": "smarter.sh/v1",
+            "kind": "Plugin",
+            "metadata": {
+                "name": "everlasting_gobstopper",
+                "pluginClass": "static",
+                "description": "Metadata description",
+            },  # fmt: skip
+            "spec": {"selector": {"directive": "always"}, "data": spec_data},
+        }
+    )
+    assert isinstance(spec, StaticPluginSpec)
+    return spec
 
 
 async def ask(tool: StaticPluginTool, inquiry: Any) -> Any:

@@ -44,5 +44,11 @@ def test_seeding_from_cache_equals_seeding_from_yaml(tmp_path: Path) -> None:
     }
     slow.close()
     assert from_cache == from_yaml and len(from_cache) >= 9
-    db_path = from_cache[("SqlConnection", "catalogue_db")][0]["spec"]["connection"]["database"]
-    assert Path(db_path).is_absolute() and Path(db_path).is_file()
+    # the relative path stays as written; the folder it was applied from resolves it
+    entry = Services.open(tmp_path / "fast.sqlite3", secrets=SecretStore(MemoryKeyring()))
+    connection = entry.db.catalogue.get("connection", "catalogue_db")
+    entry.close()
+    assert connection is not None and connection.base_dir is not None
+    db_path = connection.manifest["spec"]["connection"]["database"]
+    assert db_path == "../data/catalogue.sqlite3"
+    assert (Path(connection.base_dir) / db_path).resolve().is_file()
