@@ -177,9 +177,10 @@ class LLMClientConfig(ManifestModel):
     @model_validator(mode="after")
     def _note_flat(self) -> LLMClientConfig:
         flat = (self.model_extra or {}).pop(_FLAT_MARK, None)
-        for key in flat or []:
-            where = "prompt" if key in PROMPT_FIELDS else "styles"
-            self.note(f"seed-era flat shape: today's Smarter writes spec.config.{where}.{key}", key)
+        if flat:
+            styled = [key for key in flat if key in STYLE_FIELDS]
+            where = "spec.config.prompt" + (f" ({', '.join(styled)}: spec.config.styles)" if styled else "")
+            self.note(f"seed-era flat shape read as today's nested one: Smarter writes these under {where}")
         return self
 
 

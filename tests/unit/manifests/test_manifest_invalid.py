@@ -277,7 +277,7 @@ CASES: list[tuple[str, str, str, int]] = [
     ),
     (
         "header-value-mapping",
-        _sub(API_PLUGIN, "    method: GET", "    method: GET\n    headers:\n      - {name: X-Id, value: {a: 1}}"),
+        _sub(API_PLUGIN, "    method: GET", "    method: GET\n    headers:\n      - {name: X, value: [1]}"),
         "spec.apiData.headers[0].value (line 11): ",
         11,
     ),

@@ -118,7 +118,8 @@ def test_smarter_chatbot_v0_is_normalised_with_warnings() -> None:
     assert "metadata.name (line 5): name 'Stackademy-Bot' normalised to 'stackademy_bot'" in text
     assert "metadata.account (line 12): unknown key kept as given" in text
     assert "spec.config.dnsVerificationStatus (line 34): unknown key kept as given" in text
-    assert "spec.config.appName (line 21): seed-era flat shape: today's Smarter writes" in text
+    assert "spec.config (line 15): seed-era flat shape read as today's nested one" in text
+    assert sum("flat shape" in w for w in client.warnings) == 1
     assert "spec.functions (line 35): 'functions' is the former name of 'extensions'" in text
     assert all("status" not in warning for warning in client.warnings)
 
