@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from smarter_tui import __version__
+from smarter_tui.cli import authoring
 from smarter_tui.cli.output import table, to_json
 from smarter_tui.domain.errors import SmarterError
 
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("key", help=KEY_HELP)
     export.add_argument("-o", "--output", choices=("markdown", "json"), default="markdown")
 
+    authoring.add_parsers(commands)
+
     keys = commands.add_parser("keys", help="manage secret values in the keyring")
     keys.add_argument("action", choices=("set", "delete", "list"))
     keys.add_argument("name", nargs="?", help="secret or provider name")
@@ -110,6 +113,8 @@ def run(argv: list[str]) -> int:
         args.command = "overview"
     services: Services | None = None
     try:
+        if args.command in authoring.WITHOUT_SERVICES:
+            return authoring.STANDALONE[args.command](args)
         from smarter_tui.services import Services
 
         services = Services.open()
@@ -453,6 +458,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
+    "edit": authoring.cmd_edit,
     "overview": cmd_overview,
     "apply": cmd_apply,
     "get": cmd_get,
