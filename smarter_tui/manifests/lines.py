@@ -134,12 +134,7 @@ def _check_graph(root: Any, filename: str) -> None:
         node, depth = stack.pop()
         ident = id(node)
         count += 1
-        if (
-            ident in seen
-            or depth > MAX_DEPTH
-            or count > MAX_DOCUMENT_NODES
-            or node.tag in _REFUSED_TAGS
-        ):
+        if ident in seen or depth > MAX_DEPTH or count > MAX_DOCUMENT_NODES or node.tag in _REFUSED_TAGS:
             _check_graph_exactly(root, filename)
             return
         seen.add(ident)

@@ -36,6 +36,7 @@ DEFAULT_TIMEOUT = 30.0
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+
 def normalise_engine(db_engine: str | None) -> str:
     """Return 'sqlite', 'postgresql' or 'mysql' for a `dbEngine` value (the manifests' one table).
 
