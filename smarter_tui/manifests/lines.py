@@ -76,7 +76,7 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
             node = loader.get_node()
             if node is not None:
                 _check_graph(node, filename)
-            data = loader.construct_document(node)
+            data = _construct(node, loader)
             start = node.start_mark.line if node is not None else 0
             document = RawDocument(
                 index=len(documents) + 1,
@@ -114,6 +114,70 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
 def _refuse(filename: str, node: Any, problem: str) -> ManifestError:
     message = f"{filename}: line {node.start_mark.line + 1}: {problem}"
     return YamlSyntaxError(message, node.start_mark.line + 1, problem)
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+#: Scalars PyYAML's safe constructor builds (other than str, which is the node's own text).
+_SCALARS = frozenset(_TAG + name for name in ("int", "float", "bool", "null", "timestamp"))
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's own constructor (a merge key, another tag, an odd key)."""
+
+
+def _construct(root: Any, loader: Any) -> Any:
+    """Return a document's value exactly as PyYAML's safe constructor builds it.
+
+    Plain documents (strings, numbers, booleans, nulls, timestamps, mappings, lists; aliases
+    shared) are built in one direct walk, about twice as fast as the constructor's generic
+    machinery on a large manifest; anything else goes to `loader.construct_document`.
+    """
+    if root is None:
+        return loader.construct_document(root)
+    import yaml
+
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+    memo: dict[int, Any] = {}
+
+    def build(node: Any) -> Any:
+        ident = id(node)
+        if ident in memo:
+            return memo[ident]
+        tag = node.tag
+        value: Any
+        if isinstance(node, scalar):
+            if tag == _STR:
+                value = node.value
+            elif tag in _SCALARS:
+                value = loader.construct_object(node)
+            else:
+                raise _NotPlain
+        elif isinstance(node, mapping):
+            if tag != _MAP:
+                raise _NotPlain
+            value = memo[ident] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag not in _SCALARS and key_node.tag != _STR:
+                    raise _NotPlain  # merge keys, complex keys: the constructor's rules
+                value[build(key_node)] = build(value_node)
+            return value
+        else:
+            if tag != _SEQ:
+                raise _NotPlain
+            value = memo[ident] = []
+            value.extend(build(item) for item in node.value)
+            return value
+        memo[ident] = value
+        return value
+
+    try:
+        return build(root)
+    except _NotPlain:
+        return loader.construct_document(root)
+    finally:
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
 
 
 def _check_graph(root: Any, filename: str) -> None:
