@@ -41,10 +41,11 @@ def test_describe_builtin_provider_and_override_it(cli: Cli, tmp_path: Path) -> 
     manifest = yaml.safe_load(described.out)
     assert manifest["kind"] == "Provider"
     assert manifest["status"]["builtin"] is True
-    assert manifest["spec"]["provider"] == {
-        "baseUrl": "https://api.openai.com/v1",
-        "defaultModel": "gpt-4o-mini",
-        "apiKey": "openai_api_key",
+    assert manifest["spec"]["provider"] == {  # today's Smarter spelling
+        "name": "openai",
+        "base_url": "https://api.openai.com/v1",
+        "api_key": "openai_api_key",
+        "default_model": "gpt-4o-mini",
     }
     assert "built-in" not in cli("describe", "provider", "local_ollama").out
 

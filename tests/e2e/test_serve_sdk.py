@@ -192,10 +192,6 @@ def test_manifest_api_round_trip(sdk: Smarter) -> None:
         sdk.manifests.describe("LLMClient", "sdk_client")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="describe in today's Smarter shape is the manifests engineer's (issue 7), not on main yet",
-)
 def test_describe_is_in_todays_smarter_shape(sdk: Smarter) -> None:
     for kind, name in (("LLMClient", "general_assistant"), ("Plugin", "everlasting_gobstopper")):
         described = sdk.manifests.describe(kind, name)

@@ -13,6 +13,7 @@ import pytest
 from smarter_tui.domain.errors import NotFoundError, RequestError
 from smarter_tui.domain.events import ModelRequestSent
 from smarter_tui.domain.records import ChatSettings
+from smarter_tui.manifests.specs import llmclient_spec_of
 from smarter_tui.services import Services
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -83,7 +84,7 @@ async def test_switching_provider_and_model_mid_chat(services: Services, loopbac
     # The whole history went along, and the manifest did not change.
     assert [m["content"] for m in sent["messages"] if m["role"] == "user"] == ["What is 6*7?", "And now?"]
     manifest = services.catalogue.get("llmclient", "general_assistant").manifest
-    assert manifest["spec"]["config"].get("provider") == "offline"
+    assert llmclient_spec_of(manifest).provider == "offline"
     # Another provider without a model: that provider's default model.
     services.chat_settings.save("general_assistant", key, ChatSettings(provider="loopback"))
     assert services.chat_settings.effective("general_assistant", key).model == "small-model"
