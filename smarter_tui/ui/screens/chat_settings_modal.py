@@ -84,19 +84,16 @@ class ChatSettingsModal(ModalScreen[str | None]):
         if isinstance(event.value, str):
             self._list_models(event.value)
 
-    @work(thread=True, exclusive=True, group="models")
-    def _list_models(self, provider: str) -> None:
-        """Ask the provider for its models (on the turn loop, where its HTTP client lives)."""
-        self.app.call_from_thread(self._show_models, [], "asking the provider for its models…")
+    @work(exclusive=True, group="models")
+    async def _list_models(self, provider: str) -> None:
+        """Ask the provider for its models (on the app's loop, where turns and provider clients live)."""
+        self._show_models([], "asking the provider for its models…")
         try:
-            handle = self.app.turn_runner.submit(  # type: ignore[attr-defined]
-                self.services.chat_settings.models(provider)
-            )
-            names = handle.result()
+            names = await self.services.chat_settings.models(provider)
         except SmarterError as exc:
-            self.app.call_from_thread(self._show_models, [], f"no model list: {exc.message}")
+            self._show_models([], f"no model list: {exc.message}")
             return
-        self.app.call_from_thread(self._show_models, names, "" if names else "the provider lists no models")
+        self._show_models(names, "" if names else "the provider lists no models")
 
     def _show_models(self, names: list[str], note: str) -> None:
         options = self.query_one("#models", OptionList)
