@@ -260,6 +260,7 @@ def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
     marked interrupted, and the process exits 128 + the signal number.
     """
     from smarter_tui.domain.events import TextDelta, ToolCallFinished, ToolCallStarted
+    from smarter_tui.domain.limits import short_echo
     from smarter_tui.services.envelopes import cli_prompt_failure, cli_prompt_response
 
     streaming = args.output == "text"
@@ -280,10 +281,10 @@ def cmd_prompt(services: Services, args: argparse.Namespace) -> int:
         if isinstance(event, TextDelta):
             write(sys.stdout, event.text)
         elif isinstance(event, ToolCallStarted):
-            write(sys.stderr, f"⚙ {event.call.name}({event.call.arguments})\n")
+            write(sys.stderr, f"⚙ {event.call.name}({short_echo(event.call.arguments)})\n")
         elif isinstance(event, ToolCallFinished):
             outcome = f"error: {event.error}" if event.error else event.result
-            write(sys.stderr, f"  → {outcome[:200]} ({event.duration_ms:.0f} ms)\n")
+            write(sys.stderr, f"  → {short_echo(outcome)} ({event.duration_ms:.0f} ms)\n")
 
     received: list[int] = []
 

@@ -24,6 +24,7 @@ from smarter_tui.domain.events import (
     TurnFinished,
     UserMessageAdded,
 )
+from smarter_tui.domain.limits import cap_text
 from smarter_tui.domain.messages import Message, Role, ToolCall, Usage, parse_arguments
 from smarter_tui.domain.models import ModelProvider, ModelReply, ModelRequest, TextChunk
 from smarter_tui.domain.tools import PluginBinding, Tool
@@ -77,6 +78,7 @@ async def _run_tool(target: _Target, call: ToolCall, timeout: float) -> tuple[st
     else:
         try:
             result = await asyncio.wait_for(target.tool.run(parse_arguments(call.arguments)), timeout)
+            result = cap_text(result)  # bounded for every tool: stored twice and sent to the model
         except ValueError as exc:
             error = f"invalid JSON arguments for '{call.name}': {exc}"
         except TimeoutError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -26,6 +27,7 @@ from smarter_tui.plugins._common import (
 MAX_RESPONSE_BYTES = 1024 * 1024
 TRUNCATION_NOTE = "[truncated at 1 MiB]"
 DEFAULT_TIMEOUT = 30.0
+MAX_REDIRECTS = 5
 DEFAULT_LIMIT = 100
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -136,7 +138,11 @@ class ApiPluginTool:
             value = values.get(match.group(1))
             if value is None:
                 raise ToolError(f"missing value for path parameter '{match.group(1)}'")
-            return urllib.parse.quote(_text(value), safe="")
+            text = _text(value)
+            if text in ("", ".", ".."):
+                # '.' and '..' are path steps, not names: /items/{id}/ would become another URL.
+                raise ToolError(f"path parameter '{match.group(1)}' cannot be {text!r}")
+            return urllib.parse.quote(text, safe="")
 
         url = self._base_url() + _PATH_PARAM.sub(fill, self.endpoint)
         rest = {k: v for k, v in values.items() if k not in path_names and v is not None}
@@ -175,16 +181,27 @@ class ApiPluginTool:
         request = self.build_request(arguments)
         secrets = _secrets_of(request["headers"].get("Authorization", ""))
         host = urllib.parse.urlsplit(request["url"]).netloc
+        origin = _origin(request["url"])
         try:
+            # The timeout is a deadline for the whole call (redirects and a slow drip included),
+            # not per read: a server sending a byte every 2 s cannot hold a call past it.
             async with (
-                httpx.AsyncClient(timeout=self.timeout, follow_redirects=True) as client,
-                client.stream(**request) as response,
+                asyncio.timeout(self.timeout),
+                httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client,
             ):
-                data, truncated = await _read_capped(response, MAX_RESPONSE_BYTES)
-                status, reason = response.status_code, response.reason_phrase
-                content_type = response.headers.get("content-type", "")
-                encoding = response.encoding or "utf-8"
-        except httpx.TimeoutException:
+                for _hop in range(MAX_REDIRECTS + 1):
+                    async with client.stream(**request) as response:
+                        if response.is_redirect:
+                            request = _redirected(request, response, origin)
+                            continue
+                        data, truncated = await _read_capped(response, MAX_RESPONSE_BYTES)
+                        status, reason = response.status_code, response.reason_phrase
+                        content_type = response.headers.get("content-type", "")
+                        encoding = response.encoding or "utf-8"
+                        break
+                else:
+                    raise ToolError(f"the request to {host} was redirected more than {MAX_REDIRECTS} times")
+        except (httpx.TimeoutException, TimeoutError):
             raise ToolError(f"the request to {host} timed out after {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             message = _scrub(str(exc) or type(exc).__name__, secrets)
@@ -208,6 +225,37 @@ class ApiPluginTool:
                 value = value[: self.limit]
             return to_json(value)
         return text
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _redirected(
+    request: dict[str, Any], response: Any, origin: tuple[str, str, int | None]
+) -> dict[str, Any]:
+    """Return the request to send for a redirect, which must stay on the endpoint's origin.
+
+    A redirect elsewhere is refused (never followed, so headers, credentials and bodies never
+    leave the connection's origin). 303, and 301/302 after a POST, turn into a GET without a
+    body, as browsers do; 307/308 repeat the request.
+    """
+    location = response.headers.get("location", "")
+    target = urllib.parse.urljoin(str(response.url), location)
+    if _origin(target) != origin:
+        where = urllib.parse.urlsplit(target).netloc or target
+        raise ToolError(
+            f"the API redirected to another origin ({where}); redirects are only followed "
+            "within the connection's own scheme, host and port"
+        )
+    follow = {**request, "url": target, "params": None}
+    status = response.status_code
+    if status == 303 or (status in (301, 302) and request["method"] not in ("GET", "HEAD")):
+        follow["method"] = "GET"
+        follow.pop("json", None)
+    return follow
 
 
 async def _read_capped(response: Any, cap: int) -> tuple[bytes, bool]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from smarter_tui.domain.errors import ToolError
+from smarter_tui.domain.limits import MAX_CELL_BYTES, MAX_TOOL_RESULT_BYTES, cap_cell
 from smarter_tui.manifests.checks import READ_ONLY_PRAGMAS
 from smarter_tui.manifests.engines import engine_of
 from smarter_tui.manifests.specs import SqlConnectionSpec, SqlPluginSpec
@@ -168,6 +169,69 @@ def _bind_value(value: Any) -> Any:
     return value
 
 
+def _capped(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, str):
+        return cap_cell(value)
+    if isinstance(value, bytes | bytearray | memoryview) and len(value) > MAX_CELL_BYTES // 2:
+        return f"{bytes(value[: MAX_CELL_BYTES // 2]).hex()}…[cut: {len(value):,} bytes of binary]", True
+    return value, False
+
+
+class _Rows(list[tuple[Any, ...]]):
+    """Fetched rows; `more` is True when fetching stopped at the byte budget with rows left."""
+
+    more = False
+
+
+def _bounded_rows(rows: Any, limit: int) -> _Rows:
+    """Fetch at most `limit` rows, stopping once their (cut) cells exceed MAX_TOOL_RESULT_BYTES.
+
+    Row by row: 1,000 rows of 100 KB never sit in memory at once.
+    """
+    kept = _Rows()
+    total = 0
+    for row in rows:
+        if len(kept) >= limit:
+            break
+        if total > MAX_TOOL_RESULT_BYTES:
+            kept.more = True
+            break
+        kept.append(tuple(row))
+        total += sum(min(len(v), MAX_CELL_BYTES) if isinstance(v, str | bytes) else 16 for v in row)
+    return kept
+
+
+def _bounded_result(columns: list[str], rows: list[Any], limit: int) -> str:
+    """Return rows as a JSON list within MAX_TOOL_RESULT_BYTES, with a note when rows were left out."""
+    objects: list[dict[str, Any]] = []
+    size = 2
+    cut_cells = 0
+    left_out = 0
+    for index, row in enumerate(rows[:limit]):
+        obj = {}
+        for column, value in zip(columns, row, strict=False):
+            obj[column], cut = _capped(value)
+            cut_cells += cut
+        encoded = len(to_json(obj).encode("utf-8")) + 1
+        if size + encoded > MAX_TOOL_RESULT_BYTES - 512:  # room for the note
+            left_out = len(rows[:limit]) - index
+            break
+        objects.append(obj)
+        size += encoded
+    else:
+        left_out = int(getattr(rows, "more", False))
+    text = to_json(objects)
+    notes = []
+    if cut_cells:
+        notes.append(f"{cut_cells} long cell(s) cut at {MAX_CELL_BYTES // 1024} KiB")
+    if left_out:
+        notes.append(
+            f"{len(objects)} rows shown; more rows matched but the result is capped at "
+            f"{MAX_TOOL_RESULT_BYTES // (1024 * 1024)} MiB"
+        )
+    return f"{text}\n[truncated: {'; '.join(notes)}]" if notes else text
+
+
 def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, dbname: Any, source: Any) -> int:
     # mode=ro already forbids writes; this also refuses attaching other (writable) files and
     # pragmas that take an argument, except the schema-reading ones (`PRAGMA table_info(t)`).
@@ -226,7 +290,7 @@ class SqlPluginTool:
             columns, rows = await asyncio.to_thread(self._run_postgresql, sql, bound)
         else:
             columns, rows = await asyncio.to_thread(self._run_mysql, sql, bound)
-        return to_json([dict(zip(columns, row, strict=False)) for row in rows])
+        return _bounded_result(columns, rows, self.limit)
 
     # -- engines ---------------------------------------------------------------------------
 
@@ -269,8 +333,7 @@ class SqlPluginTool:
             conn.set_progress_handler(progress, 1000)
             cursor = conn.execute(sql, bound)
             columns = [str(item[0]) for item in cursor.description or []]
-            rows = cursor.fetchmany(self.limit) if columns else []
-            return columns, rows
+            return columns, _bounded_rows(cursor, self.limit) if columns else []
         except sqlite3.Error as exc:
             if timed_out:
                 raise ToolError(f"query timed out after {self.timeout:g} s") from None
@@ -329,7 +392,7 @@ class SqlPluginTool:
             ) as conn:
                 cursor = conn.execute(sql, bound)
                 columns = [str(item.name) for item in cursor.description or []]
-                return columns, cursor.fetchmany(self.limit) if columns else []
+                return columns, _bounded_rows(cursor, self.limit) if columns else []
         except psycopg.Error as exc:
             raise self._scrub(exc, params) from None
 
@@ -358,7 +421,7 @@ class SqlPluginTool:
                     cursor.execute(f"SET SESSION MAX_EXECUTION_TIME={int(self.timeout * 1000)}")
                     cursor.execute(sql, bound)
                     columns = [str(item[0]) for item in cursor.description or []]
-                    return columns, list(cursor.fetchmany(self.limit)) if columns else []
+                    return columns, _bounded_rows(cursor, self.limit) if columns else []
             finally:
                 conn.close()
         except pymysql.Error as exc:

@@ -9,7 +9,22 @@ from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers.offline import OfflineProvider
 from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
 
-__all__ = ["OfflineProvider", "OpenAICompatibleProvider", "make_provider"]
+__all__ = ["OfflineProvider", "OpenAICompatibleProvider", "make_provider", "model_timeout"]
+
+
+#: The default bound, in seconds, on one model call (every attempt and wait included).
+DEFAULT_MODEL_TIMEOUT = 60.0
+
+
+def model_timeout() -> float:
+    """Return the model-call bound: SMARTER_TUI_MODEL_TIMEOUT when set to a positive number, else 60."""
+    import os
+
+    try:
+        value = float(os.environ.get("SMARTER_TUI_MODEL_TIMEOUT") or DEFAULT_MODEL_TIMEOUT)
+    except ValueError:
+        return DEFAULT_MODEL_TIMEOUT
+    return value if value > 0 else DEFAULT_MODEL_TIMEOUT
 
 
 def make_provider(
@@ -17,13 +32,16 @@ def make_provider(
     base_url: str | None,
     api_key: str | None,
     default_model: str,
-    timeout: float = 60.0,
+    timeout: float | None = None,
 ) -> ModelProvider:
     """Return the provider for a configuration: offline when `name` is "offline" or there is no URL.
 
     `base_url` None or "offline" selects the `OfflineProvider` too; anything else gets an
-    `OpenAICompatibleProvider` (keyless when `api_key` is None).
+    `OpenAICompatibleProvider` (keyless when `api_key` is None). `timeout` bounds each model call
+    (attempts and waits together); by default SMARTER_TUI_MODEL_TIMEOUT seconds, else 60.
     """
+    if timeout is None:
+        timeout = model_timeout()
     if name == "offline" or base_url is None or base_url.strip().lower() == "offline":
         return OfflineProvider(default_model=default_model or OfflineProvider.DEFAULT_MODEL)
     return OpenAICompatibleProvider(

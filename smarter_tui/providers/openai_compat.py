@@ -23,9 +23,11 @@ _MAX_SERVER_MESSAGE = 200
 class OpenAICompatibleProvider:
     """A model backend speaking the OpenAI chat-completions API (OpenAI, Gemini, Ollama, vLLM...).
 
-    One `AsyncOpenAI` client is created per instance on first use. Retries of 429/5xx answers are
-    left to the SDK (`max_retries`, honouring `retry-after`). Every failure surfaces as a
-    `ProviderError` with a one-line human message that never contains the API key.
+    One `AsyncOpenAI` client is created per instance on first use. `timeout` bounds the whole
+    model call: every attempt and every wait between attempts (429/5xx/connection failures are
+    retried up to `max_retries` times, honouring `retry-after` when it fits in what is left).
+    The retries are ours, not the SDK's, so the message can say what really happened. Every
+    failure surfaces as a `ProviderError` with a one-line human message without the API key.
     """
 
     offline = False
@@ -71,7 +73,7 @@ class OpenAICompatibleProvider:
                 api_key=self.__api_key or PLACEHOLDER_KEY,
                 base_url=self.base_url,
                 timeout=self.timeout,
-                max_retries=self.max_retries,
+                max_retries=0,  # retried in `complete`, within one deadline
             )
         return self._client
 
@@ -104,15 +106,32 @@ class OpenAICompatibleProvider:
         rate-limits beyond the retries, or drops the stream before the answer is complete.
         Closing the generator (or cancelling its consumer) closes the HTTP stream at once.
         """
+        import asyncio
+
         kwargs = self._arguments(request)
-        if request.stream:
-            async for item in self._stream(kwargs):
-                yield item
-        else:
-            reply = await self._once(kwargs)
-            if reply.content:
-                yield TextChunk(reply.content)
-            yield reply
+        started = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            remaining = max(self.timeout - (time.monotonic() - started), 0.001)
+            try:
+                if request.stream:
+                    async for item in self._stream(kwargs, remaining):
+                        yield item
+                else:
+                    reply = await self._once(kwargs, remaining)
+                    if reply.content:
+                        yield TextChunk(reply.content)
+                    yield reply
+                return
+            except _NoAnswer as failed:
+                elapsed = time.monotonic() - started
+                wait = _retry_wait(failed.error, attempts)
+                fits = wait is not None and elapsed + wait < self.timeout
+                if attempts <= self.max_retries and fits and _retryable(failed.error):
+                    await asyncio.sleep(wait or 0.0)
+                    continue
+                raise self._error(failed.error, attempts, elapsed, wait) from failed.error
 
     async def list_models(self) -> list[str]:
         """Return the model ids the server's `GET /models` lists, sorted. Raises ProviderError."""
@@ -124,14 +143,14 @@ class OpenAICompatibleProvider:
             raise self._error(exc) from exc
         return sorted(model.id for model in page.data)
 
-    async def _once(self, kwargs: dict[str, Any]) -> ModelReply:
-        """Make one non-streaming call and convert the chat.completion."""
+    async def _once(self, kwargs: dict[str, Any], timeout: float) -> ModelReply:
+        """Make one non-streaming call and convert the chat.completion (_NoAnswer on failure)."""
         import openai
 
         try:
-            completion = await self._get_client().chat.completions.create(**kwargs)
+            completion = await self._get_client().chat.completions.create(**kwargs, timeout=timeout)
         except openai.OpenAIError as exc:
-            raise self._error(exc) from exc
+            raise _NoAnswer(exc) from exc
         if not completion.choices:
             raise ProviderError(f"The model server at {self.base_url} returned no choices.")
         choice = completion.choices[0]
@@ -155,17 +174,21 @@ class OpenAICompatibleProvider:
             ),
         )
 
-    async def _stream(self, kwargs: dict[str, Any]) -> AsyncIterator[TextChunk | ModelReply]:
-        """Make one streaming call: yield text as it comes, assemble tool calls, then the reply."""
+    async def _stream(self, kwargs: dict[str, Any], timeout: float) -> AsyncIterator[TextChunk | ModelReply]:
+        """Make one streaming call: yield text as it comes, assemble tool calls, then the reply.
+
+        Raises _NoAnswer when the call fails before the stream starts (it may be retried),
+        ProviderError when it fails later (text was already shown: never retried).
+        """
         import openai
 
         client = self._get_client()
         try:
             stream = await client.chat.completions.create(
-                **kwargs, stream=True, stream_options={"include_usage": True}
+                **kwargs, stream=True, stream_options={"include_usage": True}, timeout=timeout
             )
         except openai.OpenAIError as exc:
-            raise self._error(exc) from exc
+            raise _NoAnswer(exc) from exc
 
         text: list[str] = []
         calls: dict[int, dict[str, str]] = {}
@@ -227,19 +250,38 @@ class OpenAICompatibleProvider:
 
     # -- errors ----------------------------------------------------------------------------
 
-    def _error(self, exc: BaseException) -> ProviderError:
-        """Translate an SDK exception into a `ProviderError` with a short human message."""
+    def _error(
+        self,
+        exc: BaseException,
+        attempts: int = 1,
+        elapsed: float | None = None,
+        wait: float | None = None,
+    ) -> ProviderError:
+        """Translate an SDK exception into a `ProviderError` with a short, truthful message.
+
+        `attempts` and `elapsed` say what was really tried; `wait` is the pause the server asked
+        for (or the back-off) that did not fit in the time left.
+        """
         import openai
 
         status: int | None = None
+        tries = "" if attempts == 1 else f" ({attempts} attempts)"
         if isinstance(exc, openai.APITimeoutError):
-            message = f"The model server at {self.base_url} did not answer within {self.timeout:g} s."
+            message = f"The model server at {self.base_url} did not answer within {self.timeout:g} s{tries}."
         elif isinstance(exc, openai.APIConnectionError):
-            message = f"Cannot reach {self.base_url}: {_connection_reason(exc)}"
+            message = f"Cannot reach {self.base_url}: {_connection_reason(exc)}{tries}"
         elif isinstance(exc, openai.RateLimitError):
             status = 429
-            retries = "retry" if self.max_retries == 1 else "retries"
-            message = f"Rate limited by the provider (429) after {self.max_retries} {retries}"
+            retried = attempts - 1
+            message = "Rate limited by the provider (429)"
+            if retried:
+                message += f" after {retried} {'retry' if retried == 1 else 'retries'}"
+            asked = _retry_after(exc)
+            if asked is not None and asked + (elapsed or 0.0) >= self.timeout:
+                message += (
+                    f"; it asked to wait {asked:g} s, longer than the {self.timeout:g} s allowed "
+                    "for a model call"
+                )
             detail = _server_message(exc.body)
             if detail:
                 message += f": {detail}"
@@ -265,6 +307,48 @@ class OpenAICompatibleProvider:
         if key and len(key) >= 4:
             text = text.replace(key, "****")
         return text
+
+
+class _NoAnswer(Exception):
+    """A model call failed before any output: `complete` decides whether to try again."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Return True for failures worth another attempt (like the SDK: 408/409/429/5xx, network)."""
+    import openai
+
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return False
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Return the pause (seconds) a server asked for with retry-after(-ms), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(float(value) / scale, 0.0)
+        except ValueError:
+            continue
+    return None
+
+
+def _retry_wait(exc: BaseException, attempts: int) -> float | None:
+    """Return how long to wait before the next attempt: the server's wish, else a back-off."""
+    asked = _retry_after(exc)
+    return asked if asked is not None else min(0.5 * 2 ** (attempts - 1), 8.0)
 
 
 def _usage(raw: Any) -> Usage:

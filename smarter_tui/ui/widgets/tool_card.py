@@ -6,6 +6,11 @@ import json
 
 from textual.widgets import Collapsible, Static
 
+from smarter_tui.domain.limits import cap_text
+
+#: A card shows at most this much of the arguments and of the result (the whole is stored).
+CARD_BYTES = 16 * 1024
+
 
 def _pretty(text: str | None) -> str:
     if not text:
@@ -33,11 +38,11 @@ class ToolCard(Collapsible):
         return f"⚙ {self.source or self.tool_name} · {state}"
 
     def _body_text(self) -> str:
-        parts = [f"arguments:\n{_pretty(self.arguments) or '{}'}"]
+        parts = [f"arguments:\n{_pretty(cap_text(self.arguments, CARD_BYTES)) or '{}'}"]
         if self.error is not None:
             parts.append(f"error: {self.error}")
         elif self.result is not None:
-            parts.append(f"result:\n{_pretty(self.result)}")
+            parts.append(f"result:\n{_pretty(cap_text(self.result, CARD_BYTES))}")
         return "\n\n".join(parts)
 
     def finish(self, result: str | None, error: str | None, duration_ms: float | None) -> None:

@@ -330,3 +330,22 @@ async def test_schema_reading_pragma_runs_and_writing_pragma_does_not(db_path: P
     assert [c["name"] for c in columns] == ["id", "title", "price", "tag"]
     with pytest.raises(ToolError, match="not authorized"):
         await run(tool_for(db_path, "PRAGMA journal_mode = delete", params=[]))
+
+
+async def test_results_are_bounded_in_bytes_per_cell_and_in_total(tmp_path: Path) -> None:
+    path = tmp_path / "big.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE blobs (id INTEGER, body TEXT)")
+    conn.executemany("INSERT INTO blobs VALUES (?, ?)", [(i, "x" * 100_000) for i in range(1000)])
+    conn.commit()
+    conn.close()
+    text = await tool_for(path, "SELECT id, body FROM blobs", params=[], limit=1000).run({})
+    assert len(text.encode()) <= 1024 * 1024
+    body, _, note = text.rpartition("\n")
+    rows = json.loads(body)
+    assert 1 <= len(rows) < 1000
+    for row in rows:
+        assert len(row["body"].encode()) < 64 * 1024 + 100
+        assert row["body"].endswith("…[cut at 64 KiB of 100,000 bytes]")
+    assert note.startswith("[truncated: ") and "long cell(s) cut at 64 KiB" in note
+    assert f"{len(rows)} rows shown; more rows matched" in note
