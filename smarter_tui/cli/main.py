@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from smarter_tui import __version__
 from smarter_tui.cli import authoring
-from smarter_tui.cli.output import table, to_json
+from smarter_tui.cli.output import TerminalSafeStream, table, to_json
 from smarter_tui.domain.errors import SmarterError
 
 if TYPE_CHECKING:
@@ -107,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Parse `argv`, run the command and return its exit code (errors: one line on stderr)."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout = TerminalSafeStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = TerminalSafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -122,7 +132,7 @@ def run(argv: list[str]) -> int:
     except SmarterError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {' '.join(exc.message.splitlines())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

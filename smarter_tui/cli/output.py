@@ -7,10 +7,31 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from smarter_tui.domain.terminal import json_safe, terminal_safe
+
 
 def to_json(value: Any) -> str:
-    """Return pretty JSON (non-ASCII kept, datetimes as ISO strings)."""
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    """Return pretty JSON (non-ASCII kept except C1 controls, datetimes as ISO strings)."""
+    return json_safe(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+class TerminalSafeStream:
+    """A text stream that passes everything written through `terminal_safe` (stdout, stderr).
+
+    The CLI installs it around both streams, so every surface — streamed answers, tool lines,
+    tables of titles and descriptions, search snippets, exports, error messages — goes through
+    the one filter on its way to the terminal.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 #: Columns printed whole in every table, so their values can be copied (session keys).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from datetime import date, datetime, time
 from typing import Any
 
@@ -85,6 +88,11 @@ def dump_yaml(data: dict[str, Any]) -> str:
     _Dumper.add_representer(str, _represent_str)
     ordered = {key: data[key] for key in TOP_LEVEL_ORDER if key in data}
     ordered.update({key: value for key, value in data.items() if key not in ordered})
+    # PyYAML's pure-Python emitter costs ~2 µs a character (an 8 MB Secret description took 16 s
+    # to apply): very long strings are set aside and written as quoted scalars by json (in C).
+    long_strings: dict[str, str] = {}
+    token = f"smarter-long-{secrets.token_hex(8)}-"
+    ordered = _set_aside(ordered, long_strings, token)
     text: str = yaml.dump(
         ordered,
         Dumper=_Dumper,
@@ -93,4 +101,31 @@ def dump_yaml(data: dict[str, Any]) -> str:
         default_flow_style=False,
         width=100,
     )
+    for placeholder, value in long_strings.items():
+        text = text.replace(placeholder, _quoted(value), 1)
     return text
+
+
+#: Strings longer than this are written by `_quoted` rather than by the YAML emitter.
+LONG_STRING = 4096
+# Characters a YAML reader refuses raw (json.dumps escapes C0, quotes and backslashes already).
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _set_aside(value: Any, found: dict[str, str], token: str) -> Any:
+    """Return `value` with every long string replaced by a unique placeholder kept in `found`."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        placeholder = f"{token}{len(found)}"
+        found[placeholder] = value
+        return placeholder
+    if isinstance(value, dict):
+        return {key: _set_aside(item, found, token) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_set_aside(item, found, token) for item in value]
+    return value
+
+
+def _quoted(text: str) -> str:
+    """Return `text` as a double-quoted YAML scalar (JSON's string syntax, which YAML reads)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)

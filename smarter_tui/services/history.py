@@ -11,6 +11,7 @@ from smarter_tui.config.paths import data_dir
 from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SearchHit, SessionInfo
+from smarter_tui.domain.terminal import json_safe, terminal_safe
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
 
@@ -101,7 +102,7 @@ class HistoryService:
             "messages": [m.to_public() for m in messages],
             "tool_calls": [c.to_public() for c in calls],
         }
-        return json.dumps(document, indent=2, ensure_ascii=False)
+        return json_safe(json.dumps(document, indent=2, ensure_ascii=False))
 
     def export_markdown(self, key: str) -> str:
         """Return a session as readable Markdown (tool calls as fenced JSON blocks)."""
@@ -135,7 +136,8 @@ class HistoryService:
                 lines += ["## Error", "", _quote(message.content or "")]
             else:
                 lines += [f"### Tool result `{message.name}`", "", "```json", message.content or "", "```"]
-        return "\n".join(lines) + "\n"
+        # The text is kept; escape sequences in it become inert (`cat export.md` is safe).
+        return terminal_safe("\n".join(lines) + "\n")
 
     def export_to_file(
         self, key: str, fmt: Literal["markdown", "json"], directory: Path | None = None

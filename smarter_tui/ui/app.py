@@ -19,6 +19,7 @@ from textual.screen import Screen
 from smarter_tui.config.settings import Settings, SettingsStore
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
+from smarter_tui.domain.terminal import terminal_safe
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
@@ -141,6 +142,10 @@ class SmarterApp(App[None]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self._terminate, signum)
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Show a notification; its text (errors may quote the model or a server) is made inert."""
+        super().notify(terminal_safe(str(message)), title=terminal_safe(title), **kwargs)
 
     def _terminate(self, signum: int) -> None:
         """SIGTERM or SIGHUP (the terminal closed): save like Esc does, then leave.

@@ -134,7 +134,14 @@ async def test_client_needing_a_key_asks_for_it(
         clients.focus()
         clients.highlight_client("real_one")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, KeyModal))
+        # The modal must be laid out (its button on screen) before it can be clicked.
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, KeyModal)
+                and any(b.region.width > 0 for b in app.screen.query("#store"))
+            ),
+        )
         modal = app.screen
         modal.query_one("#key").value = "sk-test-abcdefghijklmnop"
         await pilot.click("#store")

@@ -19,6 +19,8 @@ from textual.widgets import Button, DataTable, Input, OptionList, Static, Tabbed
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from smarter_tui.domain.terminal import terminal_safe
+
 if TYPE_CHECKING:
     from smarter_tui.domain.records import ToolCallRecord
     from smarter_tui.services.inspector import PluginInspector, ToolView, TryResult
@@ -287,12 +289,12 @@ class PluginPane(Vertical):
         if result.error is not None:
             body: RenderableType = Group(
                 Text.assemble(("✗ Error", "bold red"), f" after {duration}"),
-                Text(result.error, style="red"),
+                Text(terminal_safe(result.error), style="red"),
             )
         else:
             body = Group(
                 Text.assemble(("✓ Result", "bold green"), f" in {duration}"),
-                _pretty(result.result or ""),
+                _pretty(terminal_safe(result.result or "")),
             )
         self.query_one("#plugin-try-result", Static).update(body)
 

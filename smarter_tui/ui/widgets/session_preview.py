@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from smarter_tui.domain.messages import Message, Role
+from smarter_tui.domain.terminal import terminal_safe
 
 #: Longest text shown per message; the preview is a glance, the chat pane shows everything.
 PREVIEW_CHARS = 600
@@ -43,7 +44,7 @@ def render_messages(messages: Sequence[Message]) -> Group | Text:
             names = ", ".join(call.name for call in message.tool_calls)
             body = (body + "\n" if body else "") + f"→ calls {names}"
         parts.append(Text(label, style=style))
-        parts.append(Text(body + "\n", style="dim" if message.role is Role.TOOL else ""))
+        parts.append(Text(terminal_safe(body) + "\n", style="dim" if message.role is Role.TOOL else ""))
     if not parts:
         return Text("No messages yet.", style="dim italic")
     return Group(*parts)
@@ -74,7 +75,7 @@ class SessionPreview(VerticalScroll, can_focus=False):
 
     def show(self, title: str | None, messages: Sequence[Message]) -> None:
         """Show a session's title and its messages, scrolled to the last one."""
-        self.query_one("#preview-title", Static).update(Text(title or "Untitled session"))
+        self.query_one("#preview-title", Static).update(Text(terminal_safe(title or "Untitled session")))
         self.query_one("#preview-body", Static).update(render_messages(messages))
         self.call_after_refresh(self.scroll_end, animate=False)
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from smarter_tui.domain.records import SearchHit, SessionInfo
+from smarter_tui.domain.terminal import terminal_safe
 
 #: Post NearEnd when the cursor or the view comes within this many rows of the last loaded row.
 NEAR_END_ROWS = 25
@@ -36,7 +37,7 @@ def format_when(moment: datetime | None) -> str:
 def highlight_snippet(snippet: str) -> Text:
     """Return a search snippet as Rich text, the words between « » in bold and underlined."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    rest = " ".join(snippet.split())
+    rest = " ".join(terminal_safe(snippet).split())
     while rest:
         start = rest.find(HIGHLIGHT_OPEN)
         end = rest.find(HIGHLIGHT_CLOSE, start + 1) if start >= 0 else -1
@@ -202,5 +203,5 @@ class SessionTable(DataTable[str | Text]):
 
 def _title_cell(title: str | None) -> str | Text:
     if title:
-        return Text(title, no_wrap=True, overflow="ellipsis")
+        return Text(terminal_safe(title), no_wrap=True, overflow="ellipsis")
     return Text("Untitled session", style="italic dim")

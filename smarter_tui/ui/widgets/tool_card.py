@@ -7,6 +7,7 @@ import json
 from textual.widgets import Collapsible, Static
 
 from smarter_tui.domain.limits import cap_text
+from smarter_tui.domain.terminal import terminal_safe
 
 #: A card shows at most this much of the arguments and of the result (the whole is stored).
 CARD_BYTES = 16 * 1024
@@ -35,7 +36,7 @@ class ToolCard(Collapsible):
         super().__init__(self._body, title=self._heading("running…"), collapsed=True, classes="tool-card")
 
     def _heading(self, state: str) -> str:
-        return f"⚙ {self.source or self.tool_name} · {state}"
+        return terminal_safe(f"⚙ {self.source or self.tool_name} · {state}")
 
     def _body_text(self) -> str:
         parts = [f"arguments:\n{_pretty(cap_text(self.arguments, CARD_BYTES)) or '{}'}"]
@@ -43,7 +44,7 @@ class ToolCard(Collapsible):
             parts.append(f"error: {self.error}")
         elif self.result is not None:
             parts.append(f"result:\n{_pretty(cap_text(self.result, CARD_BYTES))}")
-        return "\n\n".join(parts)
+        return terminal_safe("\n\n".join(parts))
 
     def finish(self, result: str | None, error: str | None, duration_ms: float | None) -> None:
         """Show the outcome of the call."""

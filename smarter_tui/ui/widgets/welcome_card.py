@@ -8,6 +8,8 @@ from textual.message import Message
 from textual.widgets import Markdown, OptionList
 from textual.widgets.option_list import Option
 
+from smarter_tui.domain.terminal import terminal_safe
+
 
 class WelcomeCard(Vertical):
     """Shown at the top of a new chat."""
@@ -26,7 +28,8 @@ class WelcomeCard(Vertical):
         self.examples = examples
 
     def compose(self) -> ComposeResult:
-        yield Markdown(f"### {self.title_text}\n\n{self.welcome}", classes="welcome-text")
+        text = terminal_safe(f"### {self.title_text}\n\n{self.welcome}")
+        yield Markdown(text, classes="welcome-text")
         if self.examples:
             yield OptionList(
                 *[Option(f"› {e}", id=str(i)) for i, e in enumerate(self.examples)],
