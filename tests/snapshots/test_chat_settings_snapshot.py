@@ -16,6 +16,7 @@ def test_chat_settings_dialog(snap_compare: Any, services: Services) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         await wait_for(pilot, lambda: app.chat.client is not None)
+        app.chat.query_one("#prompt").cursor_blink = False  # the prompt behind the dialog: steady
         key = services.chat_settings.save("general_assistant", None, ChatSettings(temperature=0.3))
         app.chat.session_key = key
         await pilot.press("ctrl+g")

@@ -34,6 +34,7 @@ def test_messages_screen(snap_compare: Any, services: Services) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         await wait_for(pilot, lambda: app.chat.client is not None)
+        app.chat.query_one("#prompt").cursor_blink = False  # the prompt behind the dialog: steady
         app._open_session(KEY)
         await wait_for(pilot, lambda: app.chat.session_key == KEY)
         await pilot.press("f9")
