@@ -496,6 +496,25 @@ class SmarterApp(App[None]):
         self.copy_to_clipboard(text)
         self.notify(f"Copied the last {what} ({len(text)} characters).")
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot (the palette's "Save screenshot") into a folder that exists.
+
+        Textual writes into ~/Downloads and, where there is none, fails with a notice that does
+        not say why; without one it goes to `screenshots/` in the data directory instead.
+        """
+        if path is None:
+            from platformdirs import user_downloads_path
+
+            from smarter_tui.config.paths import data_dir
+
+            downloads = user_downloads_path()
+            target = downloads if downloads.is_dir() else data_dir() / "screenshots"
+            target.mkdir(parents=True, exist_ok=True)
+            path = str(target)
+        return super().deliver_screenshot(filename, path, time_format)
+
     def _fatal_error(self) -> None:
         """Report a crash like Textual does, but without local variables: they may hold a key."""
         from rich.segment import Segments

@@ -72,7 +72,7 @@ async def test_every_width_from_narrow_to_wide_keeps_a_usable_prompt(services: S
     async with app.run_test(size=(80, 24)) as pilot:
         chat = await ready(pilot)
         pane = app.main.query_one(PluginPane)
-        for width in (80, 82, 90, 100, 119, 120, 200, 60, 20):
+        for width in (80, 82, 100, 120, 200, 40):
             await pilot.resize_terminal(width, 24)
             await pilot.press("f4")  # open the plugin pane
             await settled(pilot)
@@ -176,6 +176,7 @@ async def test_focus_returns_to_the_prompt_after_an_example_and_after_closing_pl
         assert app.focused is chat.query_one(PromptInput)
         await pilot.press("f4")
         await wait_for(pilot, lambda: app.focused is app.main.query_one(PluginPane).query_one("#plugin-list"))
+        assert app.focused.highlighted == 0  # F4's cursor starts on the first plugin
         await pilot.press("f4")
         assert app.focused is chat.query_one(PromptInput)
         await pilot.press("h", "i")
@@ -286,3 +287,18 @@ async def test_footer_keeps_every_label_in_one_order_whatever_has_focus(services
         assert [k for k, _ in shown() if k in app_keys] == [k for k, _ in with_prompt if k in app_keys]
         assert [k for k, _ in with_prompt if k in app_keys] == app_keys
         assert chat is app.chat
+
+
+# -- 12. the palette's screenshot without ~/Downloads ------------------------------------------------
+async def test_screenshot_is_saved_when_there_is_no_downloads_folder(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "bare-home"))  # a home without ~/Downloads
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.deliver_screenshot()
+        folder = isolated_home / "screenshots"
+        await wait_for(pilot, lambda: folder.is_dir() and any(folder.glob("*.svg")))
+        await wait_for(pilot, lambda: any("Saved screenshot" in n.message for n in app._notifications))
