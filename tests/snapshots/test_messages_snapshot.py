@@ -11,7 +11,7 @@ from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SessionInfo
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import steady, wait_for
 
 KEY = "be" * 32
 STAMP = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -39,7 +39,7 @@ def test_messages_screen(snap_compare: Any, services: Services) -> None:
         await wait_for(pilot, lambda: app.chat.session_key == KEY)
         await pilot.press("f9")
         await wait_for(pilot, lambda: bool(getattr(app.screen, "messages", None)))
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(
         SmarterApp(open_services=lambda: services), terminal_size=(120, 40), run_before=run_before
