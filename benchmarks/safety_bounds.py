@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from smarter_tui.domain.errors import ProviderError, ToolError  # noqa: E402
 from smarter_tui.domain.models import ModelRequest  # noqa: E402
 from smarter_tui.plugins.api import ApiPluginTool  # noqa: E402
-from smarter_tui.plugins.sql import SqlPluginTool  # noqa: E402
 from smarter_tui.providers import OpenAICompatibleProvider  # noqa: E402
 from tests.e2e.test_terminal_escapes import ARG, FORBIDDEN, HOSTILE, YAML_HOSTILE  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI, Reply  # noqa: E402
 from tests.unit.plugins.conftest import LoopbackServer  # noqa: E402
 from tests.unit.plugins.conftest import Reply as HttpReply  # noqa: E402
+from tests.unit.plugins.test_plugin_sql import tool_for  # noqa: E402
 from tests.unit.plugins.test_plugin_api import api_connection, api_manifest, echo  # noqa: E402
 
 
@@ -105,11 +105,7 @@ def sql_bounds() -> None:
     conn.executemany("INSERT INTO blobs VALUES (?, ?)", [(i, "x" * 100_000) for i in range(1000)])
     conn.commit()
     conn.close()
-    manifest = {
-        "metadata": {"name": "blobs"},
-        "spec": {"connection": "c", "sqlData": {"sqlQuery": "SELECT id, body FROM blobs", "limit": 1000}},
-    }
-    tool = SqlPluginTool(manifest, {"dbEngine": "sqlite", "database": str(path)}, lambda _n: None)
+    tool = tool_for(path, "SELECT id, body FROM blobs", params=[], limit=1000)
     tracemalloc.start()
     text = asyncio.run(tool.run({}))
     peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -206,7 +202,8 @@ def model_wait() -> None:
 
 
 if __name__ == "__main__":
-    surfaces()
+    if "--no-surfaces" not in sys.argv:
+        surfaces()
     sql_bounds()
     api_bounds()
     model_wait()
