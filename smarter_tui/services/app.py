@@ -18,6 +18,7 @@ from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.chat_settings import ChatSettingsService
 from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
+from smarter_tui.services.editing import AuthoringService
 from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
@@ -50,6 +51,7 @@ class Services:
     api_keys: ApiKeyService
     resources: ResourceService
     turns: TurnService
+    editing: AuthoringService
 
     @classmethod
     def open(
@@ -85,6 +87,7 @@ class Services:
             api_keys=ApiKeyService(db),
             resources=ResourceService(db),
             turns=TurnService(sessions),
+            editing=AuthoringService(db, secrets, catalogue),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()

@@ -9,12 +9,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from smarter_tui.domain.errors import NotFoundError
+from smarter_tui.config.paths import data_dir
+from smarter_tui.domain.errors import ManifestError, NotFoundError
 from smarter_tui.domain.messages import Role
-from smarter_tui.domain.records import CatalogueEntry, PluginSelectionRecord, ToolCallRecord
+from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry, PluginSelectionRecord, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS, Tool
-from smarter_tui.manifests.specs import ApiPluginSpec, SqlPluginSpec, plugin_spec_of
-from smarter_tui.plugins import build_function, plugin_binding
+from smarter_tui.manifests.specs import ApiPluginSpec, SqlPluginSpec, connection_spec_of, plugin_spec_of
+from smarter_tui.plugins import build_function, build_plugin, plugin_binding
 from smarter_tui.services.catalogue import CatalogueService
 from smarter_tui.services.runtime import RuntimeBuilder, client_spec
 from smarter_tui.storage import Database
@@ -234,17 +235,7 @@ class PluginInspector:
         entry, tool = self._tool(name, client)
         if entry is None and name in FUNCTION_DEFAULTS:
             return copy.deepcopy(FUNCTION_DEFAULTS[name])
-        arguments: dict[str, Any] = {}
-        if entry is not None:
-            spec = plugin_spec_of(entry.manifest)
-            if isinstance(spec, SqlPluginSpec | ApiPluginSpec):
-                arguments.update(spec.test_values)
-        schema = tool.spec.parameters or {}
-        properties: dict[str, Any] = schema.get("properties") or {}
-        for required in schema.get("required") or []:
-            if required not in arguments:
-                arguments[required] = _placeholder(properties.get(required) or {})
-        return arguments
+        return _sample_arguments(entry.manifest if entry is not None else None, tool)
 
     async def try_it(
         self,
@@ -269,19 +260,34 @@ class PluginInspector:
                 raise
             # The plugin exists but cannot be built (e.g. its connection is missing): a tool failure.
             return TryResult(arguments, None, exc.message, 0.0)
-        started = time.perf_counter()
-        result: str | None = None
-        error: str | None = None
-        try:
-            result = await asyncio.wait_for(tool.run(dict(arguments)), timeout)
-        except TimeoutError:
-            error = f"timed out after {timeout:g} s"
-        except Exception as exc:  # noqa: BLE001 - every tool failure is shown, never raised
-            error = str(exc) or type(exc).__name__
-        else:
-            error = _tool_reported_error(result)
-        duration_ms = (time.perf_counter() - started) * 1000.0
-        return TryResult(arguments, result, error, duration_ms)
+        return await _run(tool, arguments, timeout)
+
+    async def try_text(
+        self, text: str, arguments: dict[str, Any] | None = None, *, timeout: float = 60.0
+    ) -> TryResult:
+        """Run the plugin of an unsaved manifest text once (the editor's "Try it"); nothing is stored.
+
+        `arguments` default to the text's `testValues` and placeholders for required parameters.
+        Raises ManifestError when the text is invalid or is not a plugin, NotFoundError when the
+        connection it names does not exist.
+        """
+        from smarter_tui.manifests import load_text
+
+        items = [item for item in load_text(text, filename="<editor>") if KIND_GROUPS[item.kind] == "plugin"]
+        if not items:
+            raise ManifestError("Only a Plugin, SqlPlugin or ApiPlugin can be tried")
+        manifest = items[0].data
+        spec = plugin_spec_of(manifest)
+        connection = None
+        if spec.connection:
+            found = self.db.catalogue.get("connection", spec.connection)
+            if found is None:
+                raise NotFoundError(f"The plugin uses connection '{spec.connection}', which is missing")
+            connection = connection_spec_of(found.manifest, found.base_dir or str(data_dir()))
+        tool = build_plugin(spec, connection, self.runtimes.resolve_secret)
+        if arguments is None:
+            arguments = _sample_arguments(manifest, tool)
+        return await _run(tool, arguments, timeout)
 
     # -- selections --------------------------------------------------------------------------
     def selections(self, session_key: str) -> list[PluginSelectionRecord]:
@@ -314,3 +320,35 @@ class PluginInspector:
                 seen.add(record.plugin)
                 latest.append(record)
         return latest
+
+
+def _sample_arguments(manifest: dict[str, Any] | None, tool: Tool) -> dict[str, Any]:
+    """Return a plugin's `testValues`, plus a placeholder for each required parameter still missing."""
+    arguments: dict[str, Any] = {}
+    if manifest is not None:
+        spec = plugin_spec_of(manifest)
+        if isinstance(spec, SqlPluginSpec | ApiPluginSpec):
+            arguments.update(spec.test_values)
+    schema = tool.spec.parameters or {}
+    properties: dict[str, Any] = schema.get("properties") or {}
+    for required in schema.get("required") or []:
+        if required not in arguments:
+            arguments[required] = _placeholder(properties.get(required) or {})
+    return arguments
+
+
+async def _run(tool: Tool, arguments: dict[str, Any], timeout: float) -> TryResult:
+    """Run `tool` once; every failure (exception, timeout, {"error": ...}) comes back in the result."""
+    started = time.perf_counter()
+    result: str | None = None
+    error: str | None = None
+    try:
+        result = await asyncio.wait_for(tool.run(dict(arguments)), timeout)
+    except TimeoutError:
+        error = f"timed out after {timeout:g} s"
+    except Exception as exc:  # noqa: BLE001 - every tool failure is shown, never raised
+        error = str(exc) or type(exc).__name__
+    else:
+        error = _tool_reported_error(result)
+    duration_ms = (time.perf_counter() - started) * 1000.0
+    return TryResult(arguments, result, error, duration_ms)

@@ -20,6 +20,7 @@ from smarter_tui.config.settings import Settings, SettingsStore
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.terminal import terminal_safe
+from smarter_tui.ui.messages import CatalogueChanged
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
@@ -47,6 +48,8 @@ class SmarterApp(App[None]):
         Binding("f4", "toggle_plugins", "Plugins", id="toggle_plugins"),
         Binding("f5", "debug_view", "Debug", id="debug_view"),
         Binding("f6", "toggle_clients", "Client list", show=False, id="toggle_clients"),
+        # F10 (not F6: it is the client list's) with priority: the prompt's TextArea must not take it.
+        Binding("f10", "open_manifests", "Manifests", priority=True, id="open_manifests"),
         Binding("ctrl+o", "export", "Export", id="export"),
         Binding("f7", "copy_answer", "Copy answer", priority=True, id="copy_answer"),
         Binding("f8", "copy_code", "Copy code", priority=True, id="copy_code"),
@@ -459,6 +462,31 @@ class SmarterApp(App[None]):
         self.call_from_thread(self._show_chat_settings, effective)
         self.call_from_thread(self.notify, "Used from the next turn.", title="Chat settings saved")
 
+    def action_open_manifests(self) -> None:
+        """Open the manifest browser (edit, create from an example, copy, delete)."""
+        from smarter_tui.ui.screens.manifest_browser_screen import ManifestBrowserScreen
+
+        if self.services is not None:
+            self.push_screen(ManifestBrowserScreen())
+
+    def edit_manifest(self, kind: str, name: str) -> None:
+        """Open one stored manifest in the editor."""
+        from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
+
+        if self.services is not None:
+            self.push_screen(ManifestEditorScreen(kind, name))
+
+    @on(CatalogueChanged)
+    def _catalogue_changed(self, event: CatalogueChanged) -> None:
+        """Show saved changes: the client list and the plugin pane are read again (the chat goes on;
+        its next turn is built from the stored manifests, so it uses the new version)."""
+        if self.services is None:
+            return
+        self._refresh_clients()
+        # query, not query_one: a change reported while the app shuts down finds no pane, and that is fine.
+        for pane in self.main.query(PluginPane):
+            pane.reload()
+
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
         key = self.chat.session_key
@@ -537,6 +565,9 @@ class SmarterApp(App[None]):
             "Open history", "Browse, search and reopen saved sessions", self.action_open_history
         )
         yield SystemCommand("Inspect plugins", "Show or hide the plugin pane", self.action_toggle_plugins)
+        yield SystemCommand(
+            "Manifests", "Browse, edit, create and delete manifests (F10)", self.action_open_manifests
+        )
         yield SystemCommand(
             "Export session", "Write the session as Markdown to the data directory", self.action_export
         )

@@ -1,11 +1,12 @@
-"""A reusable yes/no dialog: a title, a message and a confirm button; dismisses with a bool."""
+"""A reusable yes/no dialog: a title, a message, an optional diff, a confirm button; dismisses with a bool."""
 
 from __future__ import annotations
 
+from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
@@ -43,6 +44,15 @@ class ConfirmModal(ModalScreen[bool]):
         width: 1fr;
         margin-bottom: 1;
     }
+    ConfirmModal.-wide > #confirm-dialog {
+        width: 100;
+    }
+    ConfirmModal #confirm-detail {
+        height: auto;
+        max-height: 24;
+        margin-bottom: 1;
+        background: $background;
+    }
     ConfirmModal #confirm-buttons {
         height: auto;
         width: 1fr;
@@ -67,9 +77,15 @@ class ConfirmModal(ModalScreen[bool]):
         *,
         cancel_label: str = "Cancel",
         danger: bool = False,
+        diff: str | None = None,
     ) -> None:
-        """Build the dialog; `danger` styles it as destructive and focuses Cancel."""
-        super().__init__(classes="-danger" if danger else "")
+        """Build the dialog; `danger` styles it as destructive and focuses Cancel.
+
+        A `diff` (unified diff text) is shown highlighted and scrollable under the message.
+        """
+        classes = ("-danger " if danger else "") + ("-wide" if diff else "")
+        super().__init__(classes=classes.strip())
+        self.diff = diff
         self.title_text = title
         self.message_text = message
         self.confirm_label = confirm_label
@@ -81,6 +97,9 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="confirm-dialog"):
             yield Label(Content(self.title_text), id="confirm-title")
             yield Static(Content(self.message_text), id="confirm-message")
+            if self.diff:
+                with VerticalScroll(id="confirm-detail"):
+                    yield Static(Syntax(self.diff, "diff", theme="monokai", background_color="default"))
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.cancel_label, id="cancel")
                 yield Button(self.confirm_label, variant="error" if self.danger else "primary", id="confirm")

@@ -23,6 +23,7 @@ from smarter_tui.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from smarter_tui.domain.records import ToolCallRecord
+    from smarter_tui.services.editing import AuthoringService
     from smarter_tui.services.inspector import PluginInspector, ToolView, TryResult
 
 #: Syntax theme for manifests, schemas and results (no background: it follows the app theme).
@@ -112,6 +113,9 @@ class PluginPane(Vertical):
         Binding("m", "show_tab('tab-manifest')", "Manifest", show=False),
         Binding("s", "show_tab('tab-schema')", "Schema", show=False),
         Binding("u", "show_tab('tab-usage')", "Usage", show=False),
+        Binding("a", "attach", "Attach", tooltip="Attach another plugin to this client"),
+        Binding("x", "detach", "Detach", tooltip="Detach the highlighted plugin from this client"),
+        Binding("e", "edit_manifest", "Edit", tooltip="Open the highlighted plugin's manifest in the editor"),
     ]
 
     class TryFinished(Message):
@@ -164,6 +168,13 @@ class PluginPane(Vertical):
         if self.inspector is None:
             raise RuntimeError("The plugin pane is not connected to the services yet.")
         return self.inspector
+
+    @property
+    def authoring(self) -> AuthoringService:
+        """Return the app's authoring service (attach/detach edit the client's manifest)."""
+        services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
+        authoring: AuthoringService = services.editing
+        return authoring
 
     @property
     def current(self) -> ToolView | None:
@@ -346,6 +357,41 @@ class PluginPane(Vertical):
         self.query_one("#plugin-run", Button).disabled = True
         self._try(current.name, self.client, arguments)
 
+    def action_attach(self) -> None:
+        """Choose a stored plugin that is not attached yet and attach it to the client."""
+        if self.client is not None:
+            self._attach_choices(self.client)
+
+    def action_detach(self) -> None:
+        """Detach the highlighted plugin from the client (after confirming)."""
+        from smarter_tui.ui.screens.confirm_modal import ConfirmModal
+
+        current, client = self.current, self.client
+        if current is None or client is None or current.is_function:
+            self.notify("Highlight a plugin to detach.", severity="warning")
+            return
+
+        def answered(detach: bool | None) -> None:
+            if detach:
+                self._set_attached(client, current.name, False)
+
+        modal = ConfirmModal(
+            f"Detach {current.name}?",
+            f"Remove it from the plugins of {client} (the client's manifest is edited, comments kept).",
+            "Detach",
+        )
+        self.app.push_screen(modal, answered)
+
+    def action_edit_manifest(self) -> None:
+        """Open the highlighted plugin's manifest in the editor."""
+        current = self.current
+        if current is None or current.is_function:
+            self.notify("Built-in functions have no manifest.", severity="warning")
+            return
+        edit: Any = getattr(self.app, "edit_manifest", None)
+        if edit is not None:
+            edit(current.kind, current.name)
+
     def action_show_tab(self, tab: str) -> None:
         """Switch the detail tabs."""
         self.query_one("#plugin-tabs", TabbedContent).active = tab
@@ -397,6 +443,43 @@ class PluginPane(Vertical):
             self.app.call_from_thread(
                 self._if_alive, self.show_selections, [(r.plugin, r.term) for r in records]
             )
+
+    @work(thread=True, exclusive=True, group="plugin-pane-attach")
+    def _attach_choices(self, client: str) -> None:
+        """Offer the stored plugins not attached to `client` yet."""
+        from smarter_tui.ui.screens.choice_modal import ChoiceModal
+
+        attached = {view.name for view in self.tools}
+        choices = [name for name in self.authoring.names("plugin") if name not in attached]
+        if not choices:
+            self.app.call_from_thread(self.notify, "Every stored plugin is attached already.")
+            return
+
+        def chosen(plugin: str | None) -> None:
+            if plugin:
+                self._set_attached(client, plugin, True)
+
+        modal = ChoiceModal(
+            f"Attach a plugin to {client}",
+            "The client's manifest is edited in place (comments kept) and saved.",
+            choices,
+        )
+        self.app.call_from_thread(self.app.push_screen, modal, chosen)
+
+    @work(thread=True, group="plugin-pane-attach")
+    def _set_attached(self, client: str, plugin: str, attached: bool) -> None:
+        """Attach or detach, then tell the app the catalogue changed (it reloads this pane)."""
+        from smarter_tui.ui.messages import CatalogueChanged
+
+        try:
+            self.authoring.set_attached(client, plugin, attached)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
+            self.app.call_from_thread(self.notify, str(exc), title="Plugins", severity="error")
+            return
+        verb = "Attached" if attached else "Detached"
+        self.app.call_from_thread(self.notify, f"{verb} {plugin} ({client} saved).")
+        self.app.call_from_thread(self.app.post_message, CatalogueChanged([("LLMClient", client)]))
+        self.app.call_from_thread(self.reload)
 
     @work(thread=True, exclusive=True, group="plugin-pane-try")
     def _try(self, name: str, client: str, arguments: dict[str, Any]) -> None:
