@@ -274,7 +274,7 @@ async def test_revert_goes_back_to_the_stored_text(services: Services) -> None:
         await started(pilot)
         editor = await open_editor(pilot, "local_ollama")
         stored = editor.area.text
-        move_to(editor, "defaultModel")
+        move_to(editor, "description")
         await pilot.press(*"-changed")
         assert editor.modified
         await pilot.press("ctrl+r")
@@ -348,7 +348,7 @@ async def test_open_in_external_editor(
         await started(pilot)
         editor = await open_editor(pilot, "local_ollama")
         await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: "defaultModel: qwen2.5" in editor.area.text)
+        await wait_for(pilot, lambda: "qwen2.5" in editor.area.text)
         assert editor.modified
         await validated(pilot, editor)
         assert editor.report.ok  # type: ignore[union-attr]
