@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import MountError
 
 from smarter_tui.domain.events import (
     AssistantMessageAdded,
@@ -309,10 +311,16 @@ class ChatPane(Vertical):
         answer, self._answer = self._answer, None
         if answer is not None:
             await answer.finish(interrupted=ended.state != "ready")
+        notice = None
         if ended.state == "error":
-            await self.transcript.mount(TranscriptNotice("error", ended.error or "The turn failed."))
+            notice = TranscriptNotice("error", ended.error or "The turn failed.")
         elif ended.state == "interrupted":
-            await self.transcript.mount(TranscriptNotice("interrupted", INTERRUPTED))
+            notice = TranscriptNotice("interrupted", INTERRUPTED)
+        if notice is not None:
+            # The app may be closing (SIGTERM/SIGHUP mid-answer): the turn is saved already, and
+            # the notice comes back from the stored session when it is reopened.
+            with contextlib.suppress(MountError):
+                await self.transcript.mount(notice)
         self._turn = None
         self.running = False
         if ended.session_key is not None:
