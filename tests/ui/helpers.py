@@ -36,3 +36,41 @@ async def steady(pilot: Pilot) -> None:  # type: ignore[type-arg]
         if isinstance(widget, TextArea | Input):
             widget.cursor_blink = False  # the cursor stays shown, steadily
     await pilot.pause()
+
+
+async def ready(pilot: Pilot):  # type: ignore[no-untyped-def, type-arg]
+    """Wait until the chat is set up (new_chat ends by focusing the prompt) and laid out; return it."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: (
+            app.chat.client is not None
+            and app.focused is app.chat.query_one("#prompt")
+            and all(child.region.height for child in app.chat.transcript.children)
+        ),
+    )
+    return app.chat
+
+
+async def click(pilot: Pilot, target: str | Widget, offset: tuple[int, int] = (0, 0)) -> None:  # type: ignore[type-arg]
+    """Click `target` once it is laid out on the screen and nothing covers that point.
+
+    Pilot clicks at the widget's region, which is empty until the first layout after mounting:
+    a click then lands on whatever is at (0, 0), the header's command-palette icon. A Button
+    ignores clicks while it still shows its last press (class `-active`, 0.2 s).
+    """
+    screen = pilot.app.screen
+    widget = screen.query_one(target) if isinstance(target, str) else target
+
+    def reachable() -> bool:
+        region = widget.region
+        if not region.area or widget.has_class("-active"):
+            return False
+        try:
+            hit, _ = screen.get_widget_at(region.x + offset[0], region.y + offset[1])
+        except Exception:  # noqa: BLE001 - nothing at that point yet
+            return False
+        return hit is widget or widget in hit.ancestors_with_self
+
+    await wait_for(pilot, reachable)
+    await pilot.click(target, offset=offset)

@@ -14,13 +14,12 @@ from smarter_tui.ui.app import SmarterApp
 from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.widgets.assistant_message import AssistantMessage
-from smarter_tui.ui.widgets.chat_pane import ChatPane
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.tool_card import ToolCard
 from smarter_tui.ui.widgets.welcome_card import WelcomeCard
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.helpers import text_of, wait_for
+from tests.ui.helpers import click, ready, text_of, wait_for
 
 SIZE = (120, 40)
 
@@ -40,15 +39,6 @@ def slow_services(tmp_path: Path, keyring_backend: MemoryKeyring) -> Services:
     return Services.open(
         tmp_path / "slow.sqlite3", secrets=SecretStore(keyring_backend), provider_factory=slow
     )
-
-
-async def ready(pilot) -> ChatPane:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    # new_chat ends by focusing the prompt: from then on the chat is fully set up.
-    await wait_for(
-        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
-    )
-    return app.chat
 
 
 async def test_offline_answer_with_tool_card(services: Services) -> None:
@@ -144,7 +134,7 @@ async def test_client_needing_a_key_asks_for_it(
         )
         modal = app.screen
         modal.query_one("#key").value = "sk-test-abcdefghijklmnop"
-        await pilot.click("#store")
+        await click(pilot, "#store")
         await wait_for(pilot, lambda: not isinstance(app.screen, KeyModal))
         assert memory_keyring.get_password("smarter-tui", "openai_api_key") == "sk-test-abcdefghijklmnop"
         await wait_for(pilot, lambda: app.chat.client is not None and app.chat.client.name == "real_one")

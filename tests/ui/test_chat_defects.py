@@ -18,8 +18,8 @@ from smarter_tui.ui.widgets.tool_card import ToolCard
 from smarter_tui.ui.widgets.transcript_notice import TranscriptNotice
 from smarter_tui.ui.widgets.welcome_card import WelcomeCard
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.helpers import wait_for
-from tests.ui.test_app import make_app, ready, slow_services
+from tests.ui.helpers import click, ready, wait_for
+from tests.ui.test_app import make_app, slow_services
 
 UNREACHABLE = """
 apiVersion: smarter.sh/v1
@@ -170,7 +170,7 @@ async def test_focus_returns_to_the_prompt_after_an_example_and_after_closing_pl
     async with app.run_test(size=(120, 40)) as pilot:
         chat = await ready(pilot)
         examples = chat.query_one(WelcomeCard).query_one("OptionList")
-        await pilot.click(examples, offset=(4, 0))  # the first example
+        await click(pilot, examples, offset=(4, 0))  # the first example
         await wait_for(pilot, lambda: bool(chat.query(AssistantMessage)))
         await wait_for(pilot, lambda: not chat.running)
         assert app.focused is chat.query_one(PromptInput)

@@ -10,17 +10,9 @@ from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
 from smarter_tui.ui.screens.chat_settings_modal import ChatSettingsModal
 from tests.support.fake_openai import FakeOpenAI, Reply
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import click, ready, wait_for
 
 SIZE = (120, 40)
-
-
-async def ready(pilot):  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for(
-        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
-    )
-    return app.chat
 
 
 async def open_dialog(pilot) -> ChatSettingsModal:  # type: ignore[no-untyped-def]
@@ -38,13 +30,13 @@ async def test_a_new_chat_with_its_own_temperature_and_system_prompt(services: S
         screen = await open_dialog(pilot)
         assert screen.models == ["offline-demo"]  # the offline provider lists its own
         screen.query_one("#temperature").value = "7"
-        await pilot.click("#save")
+        await click(pilot, "#save")
         await wait_for(
             pilot, lambda: "from 0 to 2, not 7" in str(screen.query_one("#settings-error").render())
         )
         screen.query_one("#temperature").value = "0.3"
         screen.query_one("#system-prompt").text = "You answer in haiku."
-        await pilot.click("#save")
+        await click(pilot, "#save")
         await wait_for(pilot, lambda: app.screen is app.main)
         await wait_for(pilot, lambda: chat.status.chat_settings == "temp 0.3 · own system prompt")
         key = chat.session_key
@@ -83,7 +75,7 @@ async def test_switch_provider_and_pick_a_listed_model(
         models.highlighted = 0
         await pilot.press("enter")
         assert screen.query_one("#model").value == "big-model"
-        await pilot.click("#save")
+        await click(pilot, "#save")
         await wait_for(pilot, lambda: app.screen is app.main)
         await wait_for(pilot, lambda: chat.status.model == "loopback/big-model")
         assert not chat.status.offline

@@ -15,6 +15,7 @@ from smarter_tui.ui.screens.confirm_modal import ConfirmModal
 from smarter_tui.ui.screens.history_screen import HistoryScreen
 from smarter_tui.ui.screens.rename_modal import RenameModal
 from smarter_tui.ui.widgets.session_table import SessionTable
+from tests.ui.helpers import click
 from tests.ui.history_host import UNSET, HostApp, insert_sessions
 
 PROMPTS = [
@@ -160,7 +161,7 @@ async def test_delete_asks_first_cancel_keeps_confirm_removes(services: Services
 
         await pilot.press("d")
         await settle(pilot)
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await settle(pilot)
         assert table(app).keys() == [keys[2], keys[0]]
         assert "2 sessions" in str(app.screen.query_one("#history-status").render())

@@ -9,7 +9,7 @@ from textual.widgets import Button, DataTable, Footer, Input, OptionList, Tabbed
 
 from smarter_tui.services import Services
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
-from tests.ui.helpers import text_of, wait_for
+from tests.ui.helpers import click, text_of, wait_for
 
 
 class PaneHost(App[None]):
@@ -80,7 +80,7 @@ async def test_try_static_plugin_shows_coupon_codes(services: Services) -> None:
         arguments.value = '{"inquiry_type": "coupon_codes"}'
         pane.query_one("#plugin-tabs", TabbedContent).active = "tab-try"
         await pilot.pause()
-        await pilot.click("#plugin-run")
+        await click(pilot, "#plugin-run")
         await wait_for(pilot, lambda: len(app.tries) == 1)
         await pilot.pause()
         finished = app.tries[0]

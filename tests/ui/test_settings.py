@@ -12,7 +12,7 @@ from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 from smarter_tui.ui.widgets.welcome_card import WelcomeCard
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import ready, wait_for
 
 SIZE = (120, 40)
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,13 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def make_app(services: Services, path: Path, launch: LaunchRequest | None = None) -> SmarterApp:
     return SmarterApp(open_services=lambda: services, settings=SettingsStore(path), launch=launch)
-
-
-async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for(
-        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
-    )
 
 
 def notifications(app: SmarterApp) -> list[str]:

@@ -131,6 +131,8 @@ class ChatPane(Vertical):
         self.debug_log, self._shown = [], []
         await self.transcript.remove_children()
         await self.transcript.mount(WelcomeCard(client.app_name, client.welcome, client.examples))
+        if self._taken_down():
+            return
         self._reset_status()
         self.prompt.placeholder = client.placeholder
         self.focus_prompt()
@@ -179,9 +181,19 @@ class ChatPane(Vertical):
                     None if error else message.content, error, record.duration_ms if record else None
                 )
         await self.transcript.mount_all(widgets)
+        if self._taken_down():
+            return
         self.transcript.anchor()
         self._reset_status()
         self.prompt.placeholder = client.placeholder
+
+    def _taken_down(self) -> bool:
+        """True once the app closing has begun removing this pane's children.
+
+        A chat shown while the app exits (quit during start-up or while a session loads) would
+        otherwise fail on the status line that is already gone.
+        """
+        return not self.query(StatusLine)
 
     def _leave_turn(self) -> None:
         """Cancel a running turn (it is saved as interrupted) and stop rendering its events."""
