@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout, suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,12 +33,12 @@ from smarter_tui.domain.errors import ProviderError, ToolError  # noqa: E402
 from smarter_tui.domain.models import ModelRequest  # noqa: E402
 from smarter_tui.plugins.api import ApiPluginTool  # noqa: E402
 from smarter_tui.providers import OpenAICompatibleProvider  # noqa: E402
-from tests.e2e.test_terminal_escapes import ARG, FORBIDDEN, HOSTILE, YAML_HOSTILE  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from tests.support.worlds import ARG, FORBIDDEN, HOSTILE, hostile_manifest  # noqa: E402
 from tests.unit.plugins.conftest import LoopbackServer  # noqa: E402
 from tests.unit.plugins.conftest import Reply as HttpReply  # noqa: E402
-from tests.unit.plugins.test_plugin_sql import tool_for  # noqa: E402
 from tests.unit.plugins.test_plugin_api import api_connection, api_manifest, echo  # noqa: E402
+from tests.unit.plugins.test_plugin_sql import tool_for  # noqa: E402
 
 
 def surfaces() -> None:
@@ -49,18 +49,7 @@ def surfaces() -> None:
     os.environ["SMARTER_TUI_KEYRING"] = "file"
     with FakeOpenAI() as server:
         manifest = home / "hostile.yaml"
-        manifest.write_text(
-            "apiVersion: smarter.sh/v1\nkind: Provider\nmetadata: {name: fake, description: x}\n"
-            f"spec:\n  provider: {{baseUrl: '{server.base_url}', defaultModel: m, apiKey: null}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: Plugin\n"
-            f"metadata: {{name: evil_plugin, pluginClass: static, description: {YAML_HOSTILE}}}\n"
-            "spec:\n  selector: {directive: always}\n"
-            f"  data:\n    description: facts\n    staticData: {{fact: {YAML_HOSTILE}}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: LLMClient\n"
-            f"metadata: {{name: evil, description: {YAML_HOSTILE}}}\n"
-            "spec:\n  config: {provider: fake}\n  functions: [calculator]\n  plugins: [evil_plugin]\n",
-            encoding="utf-8",
-        )
+        manifest.write_text(hostile_manifest(server.base_url, client="evil"), encoding="utf-8")
 
         def call(*args: str) -> bytes:
             out, err = io.StringIO(), io.StringIO()
@@ -112,7 +101,8 @@ def sql_bounds() -> None:
     tracemalloc.stop()
     print(
         f"\nSQL tool result over 1,000 rows x 100 KB: {len(text.encode()) / 2**20:.2f} MiB returned "
-        f"(target <= 1 MiB; before: 100 MB), peak Python memory {peak:.0f} MiB, note: {text.rsplit(chr(10), 1)[-1]}"
+        f"(target <= 1 MiB; before: 100 MB), peak Python memory {peak:.0f} MiB, "
+        f"note: {text.rsplit(chr(10), 1)[-1]}"
     )
 
 
@@ -140,12 +130,13 @@ def api_bounds() -> None:
     for status in (301, 302, 303, 307, 308):
         home.route("*", HttpReply(status, b"", {"Location": f"{other.url}/elsewhere"}))
         attempts += 1
-        post = ApiPluginTool(api_manifest(endpoint="/x/", method="POST", body={"secret": 1}),
-                             api_connection(home.url, auth="token", api_key="k"), {"k": "tok"}.get)  # fmt: skip
-        try:
+        post = ApiPluginTool(
+            api_manifest(endpoint="/x/", method="POST", body={"secret": 1}),
+            api_connection(home.url, auth="token", api_key="k"),
+            {"k": "tok"}.get,
+        )
+        with suppress(ToolError):
             asyncio.run(post.run({}))
-        except ToolError:
-            pass
     left += len(other.requests)
 
     def drip():  # type: ignore[no-untyped-def]
@@ -158,10 +149,8 @@ def api_bounds() -> None:
         api_manifest(endpoint="/slow/"), api_connection(home.url, timeout=2), lambda _n: None
     )
     started = time.monotonic()
-    try:
+    with suppress(ToolError):
         asyncio.run(slow.run({}))
-    except ToolError:
-        pass
     held = time.monotonic() - started
     for server in (home, other):
         server.httpd.shutdown()

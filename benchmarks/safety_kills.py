@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.e2e.cli import Cli  # noqa: E402
 from tests.e2e.test_kills import SIGNALS, _kill  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from tests.support.worlds import slow_client_manifest  # noqa: E402
 
 
 def main() -> None:
@@ -36,14 +37,7 @@ def main() -> None:
     rng = random.Random(11)
     with FakeOpenAI() as server:
         manifest = home / "slow.yaml"
-        manifest.write_text(
-            "apiVersion: smarter.sh/v1\nkind: Provider\nmetadata: {name: slow, description: x}\n"
-            f"spec:\n  provider: {{baseUrl: '{server.base_url}', defaultModel: m, apiKey: null}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: LLMClient\n"
-            "metadata: {name: general_assistant, description: x}\n"
-            "spec:\n  config: {provider: slow, appWelcomeMessage: READY-FOR-KILLS}\n"
-            "  functions: []\n  plugins: []\n"
-        )
+        manifest.write_text(slow_client_manifest(server.base_url))
         assert cli("apply", "-f", str(manifest)).code == 0
         rows = []
         for where, count in (("prompt", args.kills), ("tui", args.tui)):
@@ -69,7 +63,8 @@ def main() -> None:
                 target = "<= 0.5 s" if signum == signal.SIGKILL else "0 words"
                 print(
                     f"{where:7} {signal.Signals(signum).name:8} {len(group):5d} "
-                    f"{sum(bool(w) for w in lost):6d} {max(len(w) for w in lost):14d} {max(ages):10.2f}  {target}"
+                    f"{sum(bool(w) for w in lost):6d} {max(len(w) for w in lost):14d} "
+                    f"{max(ages):10.2f}  {target}"
                 )
         # Interleaving: 10 processes at once on one session.
         server.reset()
@@ -84,8 +79,8 @@ def main() -> None:
             roles = [
                 r[0][0]
                 for r in db.execute(
-                    "SELECT role FROM messages WHERE session_id = (SELECT id FROM sessions WHERE session_key = ?)"
-                    " ORDER BY position",
+                    "SELECT role FROM messages WHERE session_id = "
+                    "(SELECT id FROM sessions WHERE session_key = ?) ORDER BY position",
                     (key,),
                 )
             ]

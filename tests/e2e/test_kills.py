@@ -31,6 +31,7 @@ from smarter_tui.services.turn_recorder import SAVE_INTERVAL
 from tests.e2e.cli import Cli
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.terminal import Pty
+from tests.support.worlds import slow_client_manifest
 
 WORDS = 400
 DELAY = 0.02  # seconds between streamed words: the whole answer takes ~8 s
@@ -63,14 +64,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, FakeO
     cli = Cli(home / "home")
     with FakeOpenAI() as server:
         manifest = home / "slow.yaml"
-        manifest.write_text(
-            "apiVersion: smarter.sh/v1\nkind: Provider\nmetadata: {name: slow, description: x}\n"
-            f"spec:\n  provider: {{baseUrl: '{server.base_url}', defaultModel: m, apiKey: null}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: LLMClient\n"
-            "metadata: {name: general_assistant, description: x}\n"
-            "spec:\n  config: {provider: slow, appWelcomeMessage: READY-FOR-KILLS}\n"
-            "  functions: []\n  plugins: []\n"
-        )
+        manifest.write_text(slow_client_manifest(server.base_url))
         assert cli("apply", "-f", str(manifest)).code == 0
         yield cli, server
 

@@ -10,7 +10,6 @@ byte but tab and newline (the TUI's own escape codes aside), while the text itse
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,12 +21,7 @@ from smarter_tui.cli.main import run
 from tests.e2e.cli import Cli
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.terminal import Pty
-
-HOSTILE = "\x1b]0;PWNED\x07\x1b]52;c;cHduZWQ=\x07\x9b31m\x9d0;C1\x07\x1b[2J\x00\x08\r"
-ARG = HOSTILE.replace("\x00", "")  # command-line arguments cannot hold NUL
-YAML_HOSTILE = json.dumps(HOSTILE)  # a double-quoted YAML scalar with the same escapes
-#: Bytes that must never reach a terminal from data: C0 but tab/newline, DEL, C1 (as UTF-8).
-FORBIDDEN = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+from tests.support.worlds import ARG, FORBIDDEN, HOSTILE, hostile_manifest
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +30,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, FakeO
     cli = Cli(home / "home")
     with FakeOpenAI() as server:
         manifest = home / "hostile.yaml"
-        manifest.write_text(
-            "apiVersion: smarter.sh/v1\nkind: Provider\nmetadata: {name: fake, description: x}\n"
-            f"spec:\n  provider: {{baseUrl: '{server.base_url}', defaultModel: m, apiKey: null}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: Plugin\n"
-            f"metadata: {{name: evil_plugin, pluginClass: static, description: {YAML_HOSTILE}}}\n"
-            "spec:\n  selector: {directive: always}\n"
-            f"  data:\n    description: facts\n    staticData: {{fact: {YAML_HOSTILE}}}\n"
-            "---\napiVersion: smarter.sh/v1\nkind: LLMClient\n"
-            f"metadata: {{name: general_assistant, description: {YAML_HOSTILE}}}\n"
-            f"spec:\n  config:\n    provider: fake\n    appWelcomeMessage: {json.dumps('READY ' + HOSTILE)}\n"
-            "  functions: [calculator]\n  plugins: [evil_plugin]\n",
-            encoding="utf-8",
-        )
+        manifest.write_text(hostile_manifest(server.base_url), encoding="utf-8")
         applied = cli("apply", "-f", str(manifest))
         assert applied.code == 0, applied.err
         yield cli, server
