@@ -10,10 +10,8 @@ real subprocess (tests/e2e/test_hostile_manifests.py).
 
 from __future__ import annotations
 
-import gc
 import re
 import resource
-import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +19,7 @@ from hypothesis import strategies as st
 
 from smarter_tui.domain.errors import ManifestError
 from smarter_tui.manifests.loader import load_text
+from tests.support.cpu import cpu_clock
 
 SEEDS = sorted((Path(__file__).parents[3] / "assets" / "manifests").glob("*.yaml"))
 TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
@@ -122,20 +121,14 @@ def _grown_mb() -> float:
 @given(mutated())
 def test_mutated_manifest_is_refused_in_one_line_or_accepted(text: str) -> None:
     _grown_mb()
-    # A collection of the garbage earlier tests left behind would be charged to this document (it
-    # took 1.7 s once in the full suite): time the loader alone; memory is still checked below.
-    gc.disable()
-    started = time.process_time()
-    try:
-        load_text(text, "mutated.yaml")
-    except ManifestError as exc:
-        assert exc.problems, "a ManifestError without problems"
-        for problem in [exc.message, *exc.problems]:
-            assert "\n" not in problem and "\r" not in problem, f"spills onto two lines: {problem!r}"
-            assert LINE.search(problem), f"no line number: {problem!r}"
-    finally:
-        spent = time.process_time() - started
-        gc.enable()
-    assert spent < 1.0, f"took {spent:.2f} s of CPU"
+    with cpu_clock() as spent:
+        try:
+            load_text(text, "mutated.yaml")
+        except ManifestError as exc:
+            assert exc.problems, "a ManifestError without problems"
+            for problem in [exc.message, *exc.problems]:
+                assert "\n" not in problem and "\r" not in problem, f"spills onto two lines: {problem!r}"
+                assert LINE.search(problem), f"no line number: {problem!r}"
+    assert spent[0] < 1.0, f"took {spent[0]:.2f} s of CPU"
     grown_mb = _grown_mb()
     assert grown_mb < 200, f"the process grew by {grown_mb:.0f} MB"
