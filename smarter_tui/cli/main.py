@@ -150,7 +150,8 @@ def _run(argv: list[str]) -> int:
 # -- commands -----------------------------------------------------------------------------------
 def cmd_overview(services: Services, args: argparse.Namespace) -> int:
     """Without a command: show the clients and how to use them (the app comes in a later release)."""
-    print(f"smarter-tui {__version__} — data in {services.db.path.parent}\n")
+    where = services.db.path.parent if services.db.path else services.db.location
+    print(f"smarter-tui {__version__} — data in {where}\n")
     cmd_get(services, argparse.Namespace(kind="llmclients", output="table"))
     print('\nTry: smarter-tui prompt general_assistant "What is 2**16 + 17?"')
     print("     smarter-tui --help")

@@ -8,6 +8,10 @@ from pathlib import Path
 
 APP_NAME = "smarter-tui"
 HOME_ENV = "SMARTER_TUI_HOME"
+#: A postgresql:// URL here (or --database-url) puts every command on a PostgreSQL server.
+DATABASE_URL_ENV = "DATABASE_URL"
+#: The keyring secret holding the PostgreSQL password when the URL has none.
+DATABASE_SECRET = "database"
 
 
 def data_dir(create: bool = True) -> Path:
@@ -50,6 +54,11 @@ def settings_path() -> Path:
 def database_path() -> Path:
     """Return the SQLite database file inside the data directory."""
     return data_dir() / "smarter.sqlite3"
+
+
+def database_target(url: str | None = None) -> Path | str:
+    """Return where the data lives: `url`, else $DATABASE_URL, else the SQLite file."""
+    return url or os.environ.get(DATABASE_URL_ENV) or database_path()
 
 
 def assets_dir() -> Path:

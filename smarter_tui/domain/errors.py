@@ -64,3 +64,7 @@ class AmbiguousKeyError(RequestError):
     def __init__(self, message: str, matches: list[str]) -> None:
         super().__init__(message)
         self.matches = matches
+
+
+class DatabaseUnavailableError(SmarterError):
+    """The database cannot be used: driver missing, server unreachable, credentials refused, or gone."""

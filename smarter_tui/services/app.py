@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from smarter_tui.config.paths import database_path
+from smarter_tui.config.paths import DATABASE_SECRET, database_target
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
@@ -29,6 +29,7 @@ from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.services.turns import TurnService
 from smarter_tui.storage import Database, open_database
+from smarter_tui.storage.database import is_database_url
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,9 @@ class Services:
     @classmethod
     def open(
         cls,
-        path: Path | None = None,
+        path: Path | str | None = None,
         *,
+        database_url: str | None = None,
         secrets: SecretStore | None = None,
         seed_examples: bool = True,
         provider_factory: Callable[..., ModelProvider] = make_provider,
@@ -65,10 +67,15 @@ class Services:
     ) -> Services:
         """Open (creating and migrating) the database and build the services.
 
-        On an empty catalogue the bundled examples are applied once (`seed_examples`).
+        `path` is a SQLite file or a postgresql:// URL; without it `database_url`, $DATABASE_URL
+        or the SQLite file in the data directory is used. A URL without a password takes the
+        keyring's `database` secret. On an empty catalogue the bundled examples are applied once
+        (`seed_examples`).
         """
-        db = open_database(path or database_path())
         secrets = secrets or SecretStore()
+        target = path if path is not None else database_target(database_url)
+        password = secrets.get(DATABASE_SECRET) if is_database_url(target) else None
+        db = open_database(target, password=password)
         runtimes = RuntimeBuilder(db, secrets, provider_factory, weather_urls)
         sessions = SessionService(db, runtimes)
         catalogue = CatalogueService(db, secrets)

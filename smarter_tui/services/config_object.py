@@ -115,7 +115,7 @@ class ConfigService:
             },
             "meta_data": {
                 "client_version": __version__,
-                "database": str(self.db.path),
+                "database": self.db.location,
                 "provider_base_url": provider.base_url or "offline",
                 "offline": provider.offline,
                 "functions": list(spec.extensions),

@@ -1,9 +1,12 @@
-"""Row <-> domain converters and FTS5 query building: nothing peewee-typed leaves the storage layer."""
+"""Row <-> domain converters: nothing peewee-typed leaves the storage layer.
+
+Raw driver values differ by engine (JSON columns arrive as text from SQLite and parsed from
+PostgreSQL, booleans as 0/1 or bool); the converters accept both.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from smarter_tui.domain.messages import Message, Role, ToolCall, Usage
@@ -22,18 +25,12 @@ from smarter_tui.storage.rows import (
     parse_time,
 )
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
-#: Words too common to help find a memory ("What is my favourite colour?" -> favourite, colour).
-_STOP_WORDS_TEXT = """a about above after again all am an and any are as at be been before being below between
-    both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just know
-    let me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own please remember same she should so some such tell than that the their theirs them
-    themselves then there these they this those through to too under until up user very was we
-    were what when where which while who whom why will with would you your yours yourself
-    yourselves"""
-STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+def json_value(value: Any, default: Any = None) -> Any:
+    """Return a JSON column's value parsed: SQLite hands out text, PostgreSQL's driver the value."""
+    if value is None or value == "":
+        return default
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
@@ -41,7 +38,7 @@ def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
     return CatalogueEntry(
         kind=row.kind,
         name=row.name,
-        manifest=json.loads(row.manifest_json or "{}"),
+        manifest=json_value(row.manifest_json, {}),
         source_text=row.source_text or "",
         description=row.description,
         base_dir=row.base_dir,
@@ -131,7 +128,7 @@ def message_from_tuple(values: tuple[Any, ...]) -> Message:
         excluded,
     ) = values
     calls = (
-        [ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"]) for c in json.loads(calls_json)]
+        [ToolCall(id=c["id"], name=c["name"], arguments=c["arguments"]) for c in json_value(calls_json)]
         if calls_json
         else []
     )
@@ -213,34 +210,3 @@ def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelecti
         created_at=row.created_at,
         id=row.id,
     )
-
-
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def fts_all_tokens(text: str) -> str | None:
-    """Return an FTS5 query matching every word of user text (last one as a prefix), or None.
-
-    Only word characters survive and each token is a quoted string, so no user input (quotes,
-    `AND(`, `*`, `NEAR`, apostrophes) can form FTS5 syntax.
-    """
-    tokens = _TOKEN.findall(text)
-    if not tokens:
-        return None
-    quoted = [_quote(t) for t in tokens]
-    quoted[-1] += "*"
-    return " ".join(quoted)
-
-
-def fts_any_token(text: str) -> str | None:
-    """Return an FTS5 query matching any meaningful word of user text, or None if it has none.
-
-    Stop words and one-letter tokens are dropped unless nothing else is left.
-    """
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
-    meaningful = [t for t in tokens if len(t) > 1 and t not in STOP_WORDS]
-    chosen = meaningful or [t for t in tokens if len(t) > 1] or tokens
-    if not chosen:
-        return None
-    return " OR ".join(_quote(t) for t in dict.fromkeys(chosen))

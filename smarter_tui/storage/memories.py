@@ -1,4 +1,4 @@
-"""MemoryStore: long-term memories shared across sessions, found by FTS5 (implements MemoryBackend)."""
+"""MemoryStore: long-term memories shared across sessions, found by full-text search (a MemoryBackend)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from datetime import datetime
 import peewee
 
 from smarter_tui.domain.errors import NotFoundError
-from smarter_tui.storage.convert import fts_any_token
+from smarter_tui.storage import fulltext
 from smarter_tui.storage.rows import MemoryRow, now_utc
 
 
 class MemoryStore:
     """Facts the assistant stored with create_memory and finds with recall_memory."""
 
-    def __init__(self, db: peewee.SqliteDatabase) -> None:
+    def __init__(self, db: peewee.Database) -> None:
         """Use `db` for transactions and raw SQL."""
         self._db = db
 
@@ -36,15 +36,7 @@ class MemoryStore:
 
         Stop words and one-letter words are ignored; a query with no words returns [].
         """
-        match = fts_any_token(query or "")
-        if match is None or limit <= 0:
-            return []
-        cursor = self._db.execute_sql(  # type: ignore[no-untyped-call]
-            "SELECT m.text FROM memory_fts JOIN memories AS m ON m.id = memory_fts.rowid "
-            "WHERE memory_fts MATCH ? ORDER BY bm25(memory_fts), m.id DESC LIMIT ?",
-            (match, limit),
-        )
-        return [text for (text,) in cursor.fetchall()]
+        return fulltext.search_memories(self._db, query or "", limit)
 
     def list(self, limit: int = 100) -> list[tuple[int, str, datetime]]:
         """Return (id, text, created_at) of the newest memories, newest first."""

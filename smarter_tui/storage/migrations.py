@@ -1,16 +1,21 @@
 """Schema migrations: an ordered list of functions, each applied once, recorded in schema_version.
 
 The DDL is written out as SQL (not derived from the *Row classes) so that an old migration keeps
-creating exactly the schema it always created, whatever the models look like today. Migrations
-work on a plain `sqlite3.Connection`, so tests can stop a file at any earlier version.
+creating exactly the schema it always created, whatever the models look like today. Each
+migration takes an `Executor` (storage.dialect) over a plain DB-API connection, sqlite3 or
+psycopg, so tests can stop a database at any earlier version on either engine. One list serves
+both engines: a migration spells column types with the executor's vocabulary (`x.id`, `x.ref`,
+`x.boolean`, `x.real`, `x.json`) and branches on `x.sqlite` / `x.postgres` where the engines
+differ (full-text search); parameters are `?` on both.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
-Migration = Callable[[sqlite3.Connection], None]
+from smarter_tui.storage.dialect import Connection, Executor
+
+Migration = Callable[[Executor], None]
 
 #: Names of the catalogue tables by group (see domain.records.KIND_GROUPS).
 CATALOGUE_TABLES: dict[str, str] = {
@@ -22,53 +27,46 @@ CATALOGUE_TABLES: dict[str, str] = {
 }
 
 
-def _run(conn: sqlite3.Connection, *statements: str) -> None:
-    for statement in statements:
-        conn.execute(statement)
-
-
-def m001_core_tables(conn: sqlite3.Connection) -> None:
+def m001_core_tables(x: Executor) -> None:
     """Create the catalogue, reference, session, message, tool-call, selection and memory tables."""
     for table in CATALOGUE_TABLES.values():
-        _run(
-            conn,
+        x.run(
             f"""CREATE TABLE IF NOT EXISTS {table} (
-                id INTEGER PRIMARY KEY,
+                id {x.id},
                 kind TEXT NOT NULL,
                 name TEXT NOT NULL UNIQUE,
                 description TEXT,
-                manifest_json TEXT NOT NULL DEFAULT '{{}}',
+                manifest_json {x.json} NOT NULL DEFAULT '{{}}',
                 source_text TEXT NOT NULL DEFAULT '',
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL)""",
         )
-    _run(
-        conn,
-        """CREATE TABLE IF NOT EXISTS catalogue_references (
-            id INTEGER PRIMARY KEY,
+    x.run(
+        f"""CREATE TABLE IF NOT EXISTS catalogue_references (
+            id {x.id},
             from_group TEXT NOT NULL,
             from_name TEXT NOT NULL,
             to_group TEXT NOT NULL,
             to_name TEXT NOT NULL,
             UNIQUE (from_group, from_name, to_group, to_name))""",
         "CREATE INDEX IF NOT EXISTS catalogue_references_to ON catalogue_references (to_group, to_name)",
-        """CREATE TABLE IF NOT EXISTS sessions (
-            id INTEGER PRIMARY KEY,
+        f"""CREATE TABLE IF NOT EXISTS sessions (
+            id {x.id},
             session_key TEXT NOT NULL UNIQUE,
             client TEXT NOT NULL,
             title TEXT,
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
-            sandbox INTEGER NOT NULL DEFAULT 0)""",
+            sandbox {x.boolean} NOT NULL DEFAULT {x.false})""",
         "CREATE INDEX IF NOT EXISTS sessions_updated_at ON sessions (updated_at)",
         "CREATE INDEX IF NOT EXISTS sessions_client_updated_at ON sessions (client, updated_at)",
-        """CREATE TABLE IF NOT EXISTS messages (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        f"""CREATE TABLE IF NOT EXISTS messages (
+            id {x.id},
+            session_id {x.ref} NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
             position INTEGER NOT NULL,
             role TEXT NOT NULL,
             content TEXT,
-            tool_calls TEXT,
+            tool_calls {x.json},
             tool_call_id TEXT,
             name TEXT,
             model TEXT,
@@ -76,11 +74,11 @@ def m001_core_tables(conn: sqlite3.Connection) -> None:
             completion_tokens INTEGER,
             total_tokens INTEGER,
             created_at TEXT NOT NULL,
-            interrupted INTEGER NOT NULL DEFAULT 0,
+            interrupted {x.boolean} NOT NULL DEFAULT {x.false},
             UNIQUE (session_id, position))""",
-        """CREATE TABLE IF NOT EXISTS tool_calls (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        f"""CREATE TABLE IF NOT EXISTS tool_calls (
+            id {x.id},
+            session_id {x.ref} NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
             message_position INTEGER,
             tool_call_id TEXT,
             name TEXT NOT NULL,
@@ -89,32 +87,56 @@ def m001_core_tables(conn: sqlite3.Connection) -> None:
             arguments TEXT NOT NULL DEFAULT '',
             result TEXT,
             error TEXT,
-            duration_ms REAL NOT NULL DEFAULT 0,
+            duration_ms {x.real} NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS tool_calls_session ON tool_calls (session_id)",
         "CREATE INDEX IF NOT EXISTS tool_calls_source ON tool_calls (source, created_at)",
-        """CREATE TABLE IF NOT EXISTS plugin_selections (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        f"""CREATE TABLE IF NOT EXISTS plugin_selections (
+            id {x.id},
+            session_id {x.ref} NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
             plugin TEXT NOT NULL,
             term TEXT NOT NULL DEFAULT '',
             prompt TEXT NOT NULL DEFAULT '',
             created_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS plugin_selections_session ON plugin_selections (session_id)",
         "CREATE INDEX IF NOT EXISTS plugin_selections_plugin ON plugin_selections (plugin)",
-        """CREATE TABLE IF NOT EXISTS memories (
-            id INTEGER PRIMARY KEY,
+        f"""CREATE TABLE IF NOT EXISTS memories (
+            id {x.id},
             text TEXT NOT NULL,
             session_key TEXT,
             created_at TEXT NOT NULL)""",
     )
 
 
-def m002_full_text_search(conn: sqlite3.Connection) -> None:
-    """Add external-content FTS5 indexes over messages.content and memories.text, kept by triggers."""
+#: The PostgreSQL text search configuration: English stemming (like FTS5's porter tokenizer) and,
+#: like FTS5, no stop words, so that "the" or "and" still find messages.
+PG_SEARCH_CONFIG = "smarter_search"
+
+
+def m002_full_text_search(x: Executor) -> None:
+    """Index messages.content and memories.text for full-text search.
+
+    SQLite: external-content FTS5 tables kept by triggers. PostgreSQL: a stored generated
+    tsvector column with a GIN index, built with a stemming, stop-word-free configuration.
+    """
+    if x.postgres:
+        x.run(
+            "CREATE TEXT SEARCH DICTIONARY smarter_stem (TEMPLATE = snowball, LANGUAGE = english)",
+            f"CREATE TEXT SEARCH CONFIGURATION {PG_SEARCH_CONFIG} (COPY = english)",
+            f"ALTER TEXT SEARCH CONFIGURATION {PG_SEARCH_CONFIG} ALTER MAPPING FOR "
+            "asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH smarter_stem",
+        )
+        for table, column in (("messages", "content"), ("memories", "text")):
+            x.run(
+                # Punctuation splits words first, as in FTS5 ('INC-4821' -> 'inc', '4821').
+                f"ALTER TABLE {table} ADD COLUMN {column}_tsv tsvector GENERATED ALWAYS AS "
+                f"(to_tsvector('{PG_SEARCH_CONFIG}', "
+                f"regexp_replace(coalesce({column}, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED",
+                f"CREATE INDEX {table}_{column}_tsv ON {table} USING GIN ({column}_tsv)",
+            )
+        return
     for table, column, fts in (("messages", "content", "message_fts"), ("memories", "text", "memory_fts")):
-        _run(
-            conn,
+        x.run(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
             f"{column}, content='{table}', content_rowid='id', tokenize='porter unicode61')",
             f"""CREATE TRIGGER IF NOT EXISTS {table}_fts_insert AFTER INSERT ON {table} BEGIN
@@ -133,22 +155,20 @@ def m002_full_text_search(conn: sqlite3.Connection) -> None:
         )
 
 
-def m003_session_message_count(conn: sqlite3.Connection) -> None:
+def m003_session_message_count(x: Executor) -> None:
     """Denormalise the message count onto sessions so listing 10,000 sessions needs no COUNT join."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
-    if "message_count" not in columns:
-        conn.execute("ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0")
-    conn.execute(
+    if "message_count" not in x.columns("sessions"):
+        x.run("ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0")
+    x.run(
         "UPDATE sessions SET message_count = "
         "(SELECT COUNT(*) FROM messages WHERE messages.session_id = sessions.id)"
     )
 
 
-def m004_session_leases(conn: sqlite3.Connection) -> None:
+def m004_session_leases(x: Executor) -> None:
     """Add the lease table that lets one turn at a time run on a session, across processes."""
     # Portable DDL (SQLite and PostgreSQL): the key is text, the expiry epoch milliseconds.
-    _run(
-        conn,
+    x.run(
         """CREATE TABLE IF NOT EXISTS session_leases (
             session_key TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
@@ -156,19 +176,18 @@ def m004_session_leases(conn: sqlite3.Connection) -> None:
     )
 
 
-def m005_branches_and_chat_settings(conn: sqlite3.Connection) -> None:
+def m005_branches_and_chat_settings(x: Executor) -> None:
     """Flag messages left out of the context (a superseded branch, a deleted message) and keep
     per-chat settings (model, provider, system prompt, temperature) as JSON on the session."""
-    conn.execute("ALTER TABLE messages ADD COLUMN excluded TEXT")
-    conn.execute("ALTER TABLE sessions ADD COLUMN chat_settings TEXT")
+    x.run("ALTER TABLE messages ADD COLUMN excluded TEXT")
+    x.run("ALTER TABLE sessions ADD COLUMN chat_settings TEXT")
 
 
-def m006_api_keys(conn: sqlite3.Connection) -> None:
+def m006_api_keys(x: Executor) -> None:
     """Add the API keys of `serve`: a name and a salted hash per key (the key is never stored)."""
-    _run(
-        conn,
-        """CREATE TABLE IF NOT EXISTS api_keys (
-            id INTEGER PRIMARY KEY,
+    x.run(
+        f"""CREATE TABLE IF NOT EXISTS api_keys (
+            id {x.id},
             name TEXT NOT NULL UNIQUE,
             key_hash TEXT NOT NULL,
             created_at TEXT NOT NULL,
@@ -176,16 +195,15 @@ def m006_api_keys(conn: sqlite3.Connection) -> None:
     )
 
 
-def m007_catalogue_base_dir(conn: sqlite3.Connection) -> None:
+def m007_catalogue_base_dir(x: Executor) -> None:
     """Add base_dir to the catalogue tables: the folder a manifest was applied from.
 
     A relative SQLite path stays relative in the stored manifest and is resolved against it at
     run time (NULL: the data directory, e.g. for manifests applied through the HTTP API).
     """
     for table in CATALOGUE_TABLES.values():
-        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if "base_dir" not in columns:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN base_dir TEXT")
+        if "base_dir" not in x.columns(table):
+            x.run(f"ALTER TABLE {table} ADD COLUMN base_dir TEXT")
 
 
 #: Every migration, in order; the schema version is the number applied (index + 1).
@@ -203,38 +221,49 @@ MIGRATIONS: list[Migration] = [
 LATEST_VERSION = len(MIGRATIONS)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    """Return the schema version recorded in the file (0 for a new or unversioned file)."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if not exists:
+def _executor(conn: Connection | Executor) -> Executor:
+    return conn if isinstance(conn, Executor) else Executor(conn)
+
+
+def schema_version(conn: Connection | Executor) -> int:
+    """Return the schema version recorded in the database (0 for a new or unversioned one)."""
+    x = _executor(conn)
+    if not x.table_exists("schema_version"):
         return 0
-    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    row = x.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
 
-def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+def migrate(conn: Connection | Executor, target: int | None = None) -> int:
     """Apply every pending migration up to `target` (default: all); return the resulting version.
 
-    Each migration runs in its own IMMEDIATE transaction together with its version bump, so two
-    processes opening the same file at once cannot apply one twice. Raises ValueError for a target
+    `conn` is a sqlite3 connection or a psycopg one (put in autocommit mode: each migration runs
+    in its own explicit transaction). Each migration commits together with its version bump under
+    an exclusive lock (SQLite's IMMEDIATE transaction, a PostgreSQL advisory lock), so two
+    processes opening one database at once cannot apply one twice. Raises ValueError for a target
     outside 0..LATEST_VERSION.
     """
     target = LATEST_VERSION if target is None else target
     if not 0 <= target <= LATEST_VERSION:
         raise ValueError(f"schema version must be between 0 and {LATEST_VERSION}, not {target}")
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+    x = _executor(conn)
+    x.begin_exclusive()
+    try:
+        x.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+        x.commit()
+    except BaseException:
+        x.rollback()
+        raise
     while True:
-        conn.execute("BEGIN IMMEDIATE")
+        x.begin_exclusive()
         try:
-            current = schema_version(conn)
+            current = schema_version(x)
             if current >= target:
-                conn.execute("COMMIT")
+                x.commit()
                 return current
-            MIGRATIONS[current](conn)
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (current + 1,))
-            conn.execute("COMMIT")
+            MIGRATIONS[current](x)
+            x.execute("INSERT INTO schema_version (version) VALUES (?)", (current + 1,))
+            x.commit()
         except BaseException:
-            conn.execute("ROLLBACK")
+            x.rollback()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +42,24 @@ class UtcDateTimeField(peewee.TextField):
         return parse_time(value)
 
 
+class JsonTextField(peewee.TextField):
+    """A column of JSON text (TEXT on SQLite, json on PostgreSQL); read back as the driver gives it.
+
+    `convert.json_value` parses either form; peewee's TextField would turn a parsed value into
+    its repr.
+    """
+
+    def db_value(self, value: Any) -> Any:
+        """Store text as it is; a value read back parsed (PostgreSQL) is written as JSON again."""
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value: Any) -> Any:
+        """Return the stored value untouched (text from SQLite, parsed JSON from PostgreSQL)."""
+        return value
+
+
 class BaseRow(peewee.Model):
     """Base of every table: bound to the runtime database proxy."""
 
@@ -57,7 +76,7 @@ class CatalogueRow(BaseRow):
     kind = peewee.TextField()
     name = peewee.TextField(unique=True)
     description = peewee.TextField(null=True)
-    manifest_json = peewee.TextField(default="{}")
+    manifest_json = JsonTextField(default="{}")
     source_text = peewee.TextField(default="")
     base_dir = peewee.TextField(null=True)
     created_at = UtcDateTimeField()
@@ -144,7 +163,7 @@ class MessageRow(BaseRow):
     position = peewee.IntegerField()
     role = peewee.TextField()
     content = peewee.TextField(null=True)
-    tool_calls = peewee.TextField(null=True)
+    tool_calls = JsonTextField(null=True)
     tool_call_id = peewee.TextField(null=True)
     name = peewee.TextField(null=True)
     model = peewee.TextField(null=True)

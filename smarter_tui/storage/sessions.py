@@ -6,7 +6,6 @@ import builtins
 import json
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import islice
@@ -22,7 +21,7 @@ from smarter_tui.domain.records import (
     SessionInfo,
     ToolCallRecord,
 )
-from smarter_tui.storage import convert
+from smarter_tui.storage import convert, fulltext
 from smarter_tui.storage.rows import (
     MessageRow,
     PluginSelectionRow,
@@ -61,7 +60,7 @@ def title_from(text: str | None) -> str | None:
 class SessionStore:
     """Prompt sessions and everything recorded in them."""
 
-    def __init__(self, db: peewee.SqliteDatabase) -> None:
+    def __init__(self, db: peewee.Database) -> None:
         """Use `db` for transactions and raw SQL."""
         self._db = db
 
@@ -172,25 +171,28 @@ class SessionStore:
         """
         with self._db.atomic():
             session = self._session(key)
+            now = now_utc()
+            changes: dict[peewee.Field, object] = {
+                SessionRow.updated_at: now,
+                SessionRow.message_count: SessionRow.message_count + 1,
+            }
+            if session.title is None and message.role is Role.USER:
+                changes[SessionRow.title] = peewee.fn.COALESCE(SessionRow.title, title_from(message.content))
+            # Updating the session row first takes its write lock (a row lock on PostgreSQL, the
+            # database's on SQLite) until commit, so concurrent appenders to one session queue
+            # here and each reads the position the previous one wrote.
+            SessionRow.update(changes).where(SessionRow.id == session.id).execute()
             last = (
                 MessageRow.select(peewee.fn.MAX(MessageRow.position))
                 .where(MessageRow.session == session.id)
                 .scalar()
             )
-            now = now_utc()
             row = MessageRow.create(
                 session=session.id,
                 position=0 if last is None else last + 1,
                 created_at=now,
                 **convert.message_columns(message),
             )
-            changes: dict[peewee.Field, object] = {
-                SessionRow.updated_at: now,
-                SessionRow.message_count: SessionRow.message_count + 1,
-            }
-            if session.title is None and message.role is Role.USER:
-                changes[SessionRow.title] = title_from(message.content)
-            SessionRow.update(changes).where(SessionRow.id == session.id).execute()
         return convert.message(row)
 
     def update_message(
@@ -394,18 +396,7 @@ class SessionStore:
 
         Any user text is safe: it is reduced to quoted word tokens; no words means no hits.
         """
-        match = convert.fts_all_tokens(query or "")
-        if match is None or limit <= 0:
-            return []
-        cursor = self._db.execute_sql(  # type: ignore[no-untyped-call]
-            "SELECT s.session_key, m.position, m.role, "
-            "snippet(message_fts, 0, ?, ?, '…', 12), s.title, s.client, bm25(message_fts) "
-            "FROM message_fts "
-            "JOIN messages AS m ON m.id = message_fts.rowid "
-            "JOIN sessions AS s ON s.id = m.session_id "
-            "WHERE message_fts MATCH ? ORDER BY bm25(message_fts), m.id DESC LIMIT ?",
-            (*HIGHLIGHT, match, limit),
-        )
+        rows = fulltext.search_messages(self._db, query or "", HIGHLIGHT, limit)
         return [
             SearchHit(
                 session_key=key,
@@ -414,9 +405,9 @@ class SessionStore:
                 snippet=snippet or "",
                 title=title,
                 client=client,
-                extra={"score": -float(score)},
+                extra={"score": float(score)},
             )
-            for key, position, role, snippet, title, client, score in cursor.fetchall()
+            for key, position, role, snippet, title, client, score in rows
         ]
 
     # -- bulk -------------------------------------------------------------------------------
@@ -429,17 +420,24 @@ class SessionStore:
         Meant for benchmark data: keys must be new, timestamps default to now, positions to the
         list order. Raises RequestError for a malformed or duplicate key (nothing is kept then).
         """
-        conn = self._db.connection()  # type: ignore[no-untyped-call]
         total = 0
         items = iter(sessions)
         with self._db.atomic():
             while chunk := builtins.list(islice(items, batch)):
-                total += self._import_chunk(conn, chunk)
+                total += self._import_chunk(chunk)
         return total
 
-    def _import_chunk(
-        self, conn: sqlite3.Connection, chunk: builtins.list[tuple[SessionInfo, builtins.list[Message]]]
-    ) -> int:
+    def _executemany(self, sql: str, rows: builtins.list[tuple[Any, ...]]) -> None:
+        """Run one `?`-placeholder statement over many rows on the current connection."""
+        if fulltext.is_postgres(self._db):
+            sql = sql.replace("?", "%s")
+        cursor = self._db.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
+
+    def _import_chunk(self, chunk: builtins.list[tuple[SessionInfo, builtins.list[Message]]]) -> int:
         now = to_utc_text(now_utc())
 
         def stamp(value: datetime | None) -> str:
@@ -459,25 +457,22 @@ class SessionStore:
                     title,
                     stamp(info.created_at),
                     stamp(info.updated_at or info.created_at),
-                    int(info.sandbox),
+                    bool(info.sandbox),
                     len(msgs),
                 )
             )
-        try:
-            conn.executemany(
-                "INSERT INTO sessions (session_key, client, title, created_at, updated_at, sandbox, "
-                "message_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                session_rows,
-            )
-        except sqlite3.IntegrityError as exc:
-            raise RequestError(f"bulk import: a session key already exists ({exc})") from None
         keys = [r[0] for r in session_rows]
-        ids = dict(
-            conn.execute(
-                f"SELECT session_key, id FROM sessions WHERE session_key IN ({','.join('?' * len(keys))})",
-                keys,
-            ).fetchall()
+        if len(set(keys)) < len(keys) or SessionRow.select().where(SessionRow.session_key.in_(keys)).exists():
+            raise RequestError("bulk import: a session key already exists")
+        self._executemany(
+            "INSERT INTO sessions (session_key, client, title, created_at, updated_at, sandbox, "
+            "message_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            session_rows,
         )
+        query = SessionRow.select(SessionRow.session_key, SessionRow.id).where(
+            SessionRow.session_key.in_(keys)
+        )
+        ids: dict[str, int] = {row.session_key: row.id for row in query}
         message_rows = []
         for (info, msgs), key in zip(chunk, keys, strict=True):
             for index, msg in enumerate(msgs):
@@ -496,11 +491,11 @@ class SessionStore:
                         cols["completion_tokens"],
                         cols["total_tokens"],
                         stamp(msg.created_at or info.created_at),
-                        int(cols["interrupted"]),
+                        bool(cols["interrupted"]),
                         cols["excluded"],
                     )
                 )
-        conn.executemany(
+        self._executemany(
             f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES ({','.join('?' * 14)})", message_rows
         )
         return len(chunk)

@@ -1,4 +1,4 @@
-"""Migrations: from an empty file and from every earlier version, idempotent, pragmas on."""
+"""Migrations on both engines: from empty and from every earlier version, idempotent, pragmas on."""
 
 from __future__ import annotations
 
@@ -10,20 +10,26 @@ import pytest
 
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.storage import LATEST_VERSION, Database, migrate, open_database
+from smarter_tui.storage.dialect import Executor
 from smarter_tui.storage.migrations import MIGRATIONS, schema_version
+from tests.support import engines
 
 KEY = "ab" * 32
 
 
-def _tables(path: Path) -> set[str]:
-    with sqlite3.connect(path) as conn:
-        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+def _tables(target: Path | str) -> set[str]:
+    if isinstance(target, str):
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type='table'"
+    return {r[0] for r in engines.rows(target, sql)}
 
 
-def _file_at(path: Path, version: int) -> None:
-    """Create a file stopped at `version`, holding one session with two messages if it can."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
+def _file_at(target: Path | str, version: int) -> None:
+    """Create a database stopped at `version`, holding one session with two messages if it can."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    conn = Executor(engines.connect(target))
     try:
         assert migrate(conn, target=version) == version
         if version >= 1:
@@ -45,30 +51,34 @@ def _file_at(path: Path, version: int) -> None:
                 "INSERT INTO memories (text, created_at) "
                 "VALUES ('The user likes zebras', '2024-01-01T00:00:00.000000+00:00')"
             )
-            conn.commit()
     finally:
-        conn.close()
+        conn.conn.close()
 
 
 def test_latest_version_matches_migration_list() -> None:
     assert LATEST_VERSION == len(MIGRATIONS) >= 2
 
 
-def test_open_empty_file_migrates_to_latest(db: Database, db_path: Path) -> None:
-    assert db_path.exists()
+def test_open_empty_database_migrates_to_latest(db: Database, db_path: Path | str) -> None:
     assert db.schema_version() == LATEST_VERSION
-    assert {"sessions", "messages", "message_fts", "memory_fts", "schema_version"} <= _tables(db_path)
+    assert {"sessions", "messages", "memories", "tool_calls", "schema_version"} <= _tables(db_path)
+    if isinstance(db_path, Path):
+        assert db_path.exists()
+        assert {"message_fts", "memory_fts"} <= _tables(db_path)
+    else:
+        indexes = {r[0] for r in engines.rows(db_path, "SELECT indexname FROM pg_indexes")}
+        assert {"messages_content_tsv", "memories_text_tsv"} <= indexes
 
 
-def test_opening_twice_is_idempotent(db_path: Path) -> None:
+def test_opening_twice_is_idempotent(empty_db_path: Path | str) -> None:
+    db_path = empty_db_path
     first = open_database(db_path)
     first.sessions.create("c")
     first.close()
     second = open_database(db_path)
     assert second.schema_version() == LATEST_VERSION
     assert second.sessions.count() == 1
-    with sqlite3.connect(db_path) as conn:
-        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version")]
+    versions = [r[0] for r in engines.rows(db_path, "SELECT version FROM schema_version ORDER BY version")]
     assert versions == list(range(1, LATEST_VERSION + 1))
     second.close()
 
@@ -81,10 +91,14 @@ def test_migrate_rejects_bad_target(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("version", range(LATEST_VERSION))
-def test_upgrade_from_every_earlier_version(db_path: Path, version: int) -> None:
+def test_upgrade_from_every_earlier_version(empty_db_path: Path | str, version: int) -> None:
+    db_path = empty_db_path
     _file_at(db_path, version)
-    with sqlite3.connect(db_path) as conn:
+    conn = engines.connect(db_path)
+    try:
         assert schema_version(conn) == version
+    finally:
+        conn.close()
     db = open_database(db_path)
     try:
         assert db.schema_version() == LATEST_VERSION
@@ -115,6 +129,7 @@ def _pragmas(db: Database) -> tuple[str, int, int]:
     return journal, fk, sync
 
 
+@pytest.mark.engines("sqlite")
 def test_wal_and_foreign_keys_on_every_thread(db: Database) -> None:
     assert _pragmas(db) == ("wal", 1, 1)  # synchronous NORMAL == 1
     seen: list[tuple[str, int, int]] = []
@@ -124,6 +139,7 @@ def test_wal_and_foreign_keys_on_every_thread(db: Database) -> None:
     assert seen == [("wal", 1, 1)]
 
 
+@pytest.mark.engines("sqlite")
 def test_wal_is_persistent_in_file(db: Database, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from smarter_tui.domain.errors import NotFoundError, RequestError
 from smarter_tui.domain.messages import Message, Role, ToolCall, Usage
 from smarter_tui.domain.records import PluginSelectionRecord, SessionInfo, ToolCallRecord
 from smarter_tui.storage import Database
+from tests.support import engines
 
 KEY = "AB" * 32
 
@@ -157,15 +157,12 @@ def test_append_to_unknown_session(db: Database) -> None:
         db.sessions.append_message("0" * 64, Message(Role.USER, "x"))
 
 
-def test_appended_message_is_durable(db: Database, db_path: Path) -> None:
+def test_appended_message_is_durable(db: Database, db_path: Path | str) -> None:
     key = db.sessions.create("c").session_key
     db.sessions.append_message(key, Message(Role.USER, "durable words"))
-    conn = sqlite3.connect(db_path)
-    try:
-        rows = conn.execute("SELECT content FROM messages").fetchall()
-        count = conn.execute("SELECT message_count FROM sessions").fetchone()[0]
-    finally:
-        conn.close()
+    # another connection sees it: committed at once
+    rows = engines.rows(db_path, "SELECT content FROM messages")
+    count = engines.scalar(db_path, "SELECT message_count FROM sessions")
     assert rows == [("durable words",)] and count == 1
 
 
@@ -246,7 +243,7 @@ def test_selections_round_trip(db: Database) -> None:
     assert [(s.plugin, s.term, s.prompt) for s in stored] == [(r.plugin, r.term, r.prompt) for r in recs]
 
 
-def test_delete_cascades(db: Database, db_path: Path) -> None:
+def test_delete_cascades(db: Database, db_path: Path | str) -> None:
     keep = db.sessions.create("c").session_key
     gone = db.sessions.create("c").session_key
     for key, word in ((keep, "keepword"), (gone, "goneword")):
@@ -257,9 +254,8 @@ def test_delete_cascades(db: Database, db_path: Path) -> None:
     assert db.sessions.get(gone) is None
     with pytest.raises(NotFoundError):
         db.sessions.delete(gone)
-    with sqlite3.connect(db_path) as conn:
-        for table in ("messages", "tool_calls", "plugin_selections"):
-            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
+    for table in ("messages", "tool_calls", "plugin_selections"):
+        assert engines.scalar(db_path, f"SELECT COUNT(*) FROM {table}") == 1
     assert db.sessions.search("goneword") == []
     assert [h.session_key for h in db.sessions.search("keepword")] == [keep]
     assert len(db.sessions.messages(keep)) == 1
