@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING, Any
@@ -87,9 +88,28 @@ def parse_launch(args: list[str]) -> LaunchRequest | None:
     return LaunchRequest(client=options.client, session=options.session)
 
 
+def _take_database_url(args: list[str]) -> list[str]:
+    """Move leading `--database-url URL` / `--database-url=URL` into $DATABASE_URL; return the rest.
+
+    So the app, every command and `serve` open the same database however they were started.
+    """
+    while args and args[0].startswith("--database-url"):
+        option, _, value = args[0].partition("=")
+        if option != "--database-url":
+            break
+        if not value:
+            if len(args) < 2:
+                break
+            value, args = args[1], args[1:]
+        os.environ["DATABASE_URL"] = value
+        args = args[1:]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the app (no arguments, or only launch flags) or a command; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
+    args = _take_database_url(args)
     launch = parse_launch(args)
     if launch is not None:
         early = _EarlyStart(launch)

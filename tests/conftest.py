@@ -10,6 +10,7 @@ emptied before it (see postgres_url).
 from __future__ import annotations
 
 import itertools
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     which the unprivileged server user could not enter).
     """
     server = PostgresServer(Path(tempfile.mkdtemp(prefix="smarter-tui-pg-")))
+    # A run ended by SIGTERM (a CI timeout) still stops its server: no orphaned postgres.
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop_and_exit(signum: int, frame: object) -> None:
+        server.stop()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop_and_exit)
     try:
         server.start()
     except Exception as exc:
@@ -64,6 +73,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 _numbers = itertools.count(1)

@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--session", metavar="KEY", help="open the app on this session (any unique key prefix, 6+ chars)"
     )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="use this PostgreSQL database (postgresql://user@host:5432/db) instead of $DATABASE_URL "
+        "or the local SQLite file",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     apply = commands.add_parser("apply", help="validate and store manifests (all or nothing per file)")
@@ -87,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("keys", help="manage secret values in the keyring")
     keys.add_argument("action", choices=("set", "delete", "list"))
-    keys.add_argument("name", nargs="?", help="secret or provider name")
+    keys.add_argument("name", nargs="?", help="secret or provider name ('database': the PostgreSQL password)")
 
     commands.add_parser("settings", help="print the settings file's path and values; check it")
     apikey = commands.add_parser(
@@ -102,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--default-client", metavar="NAME", help="the JARVIS routes' client (general_assistant)"
     )
+
+    db = commands.add_parser("db", help="the database: status, migrate, copy to or from another one")
+    db.add_argument("action", choices=("status", "migrate", "copy"))
+    db.add_argument("--to", metavar="URL", help="copy: the destination (postgresql:// URL or SQLite file)")
+    db.add_argument("--from", dest="source", metavar="URL", help="copy: the source, copied into this one")
+    db.add_argument("-o", "--output", choices=("text", "json"), default="text")
     return parser
 
 
@@ -125,9 +137,13 @@ def _run(argv: list[str]) -> int:
     try:
         if args.command in authoring.WITHOUT_SERVICES:
             return authoring.STANDALONE[args.command](args)
+        if args.command == "db":
+            return cmd_db(args)
+        if args.command == "keys" and args.action != "list" and args.name == "database":
+            return cmd_database_key(args)  # the password needed to open the database at all
         from smarter_tui.services import Services
 
-        services = Services.open()
+        services = Services.open(database_url=args.database_url)
         return COMMANDS[args.command](services, args)
     except SmarterError as exc:
         if args.debug:
@@ -406,11 +422,7 @@ def cmd_keys(services: Services, args: argparse.Namespace) -> int:
     reason = services.secrets.unavailable_reason(services.keys.secret_name(args.name))
     if reason:
         raise SmarterError(reason)
-    if sys.stdin.isatty():
-        value = getpass.getpass(f"Value for {args.name}: ")
-    else:
-        value = sys.stdin.readline().rstrip("\n")
-    secret = services.keys.set(args.name, value)
+    secret = services.keys.set(args.name, _read_value(args.name))
     print(f"{secret}: stored in the keyring")
     return 0
 
@@ -467,6 +479,68 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from smarter_tui.server.run import serve
 
     return serve(services, args.host, args.port, args.default_client)
+def _read_value(name: str) -> str:
+    """Read a secret value from a hidden prompt, or a line of stdin when it is not a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Value for {name}: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_database_key(args: argparse.Namespace) -> int:
+    """Set or delete the PostgreSQL password in the keyring, without opening the database."""
+    from smarter_tui.config.paths import DATABASE_SECRET
+    from smarter_tui.config.secrets import SecretStore
+
+    secrets = SecretStore()
+    if args.action == "delete":
+        print(f"{DATABASE_SECRET}: {'deleted' if secrets.delete(DATABASE_SECRET) else 'nothing stored'}")
+        return 0
+    value = _read_value(args.name).strip()
+    if not value:
+        raise SmarterError("The value is empty")
+    secrets.set(DATABASE_SECRET, value)
+    print(f"{DATABASE_SECRET}: stored in the keyring")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Show the database's status, migrate it, or copy it to (or from) another database."""
+    from smarter_tui.services.database import DatabaseAdmin
+
+    admin = DatabaseAdmin(database_url=args.database_url)
+    if args.action == "status":
+        info = admin.status()
+        if args.output == "json":
+            print(to_json(info))
+            return 0
+        print(f"engine:         {info['engine']}")
+        print(f"location:       {info['location']}")
+        print(f"schema version: {info['schema_version']} (latest {info['latest_version']})")
+        table([{"table": t, "rows": n} for t, n in info["counts"].items()], ["table", "rows"])
+        return 0
+    if args.action == "migrate":
+        before, after = admin.migrate()
+        print(
+            f"schema version {before} -> {after}"
+            if after != before
+            else f"schema version {after}: up to date"
+        )
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rsessions: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = admin.copy(to=args.to, source=args.source, progress=progress)
+    print(file=sys.stderr)
+    rows = [{"table": t, "source": s, "destination": d} for t, (s, d) in report.counts.items()]
+    if args.output == "json":
+        print(to_json({"source": report.source, "destination": report.destination, "counts": rows}))
+    else:
+        print(f"copied {report.source} -> {report.destination}")
+        table(rows, ["table", "source", "destination"])
+    if not report.complete:
+        raise SmarterError("db copy: the destination holds fewer rows than the source (see the table)")
+    return 0
 
 
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {

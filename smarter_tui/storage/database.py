@@ -13,8 +13,8 @@ import peewee
 from smarter_tui.storage.api_keys import ApiKeyStore
 from smarter_tui.domain.errors import DatabaseUnavailableError
 from smarter_tui.storage.catalogue import CatalogueStore
-from smarter_tui.storage.leases import LeaseStore
 from smarter_tui.storage.dialect import Engine
+from smarter_tui.storage.leases import LeaseStore
 from smarter_tui.storage.memories import MemoryStore
 from smarter_tui.storage.migrations import migrate, schema_version
 from smarter_tui.storage.rows import database_proxy
@@ -85,7 +85,7 @@ class Database:
 
     def schema_version(self) -> int:
         """Return the schema version recorded in the database."""
-        return schema_version(self._db.connection())
+        return schema_version(self._db.connection())  # type: ignore[no-untyped-call]
 
     def transaction(self) -> AbstractContextManager[Any]:
         """Return a context manager grouping store calls in one transaction (nests as savepoints)."""
@@ -113,6 +113,99 @@ def _sqlite(path: Path) -> peewee.Database:
     return db
 
 
+def _where(url: str) -> str:
+    """Return host:port/database of a URL, for messages (never the password)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{parts.path.lstrip('/')}"
+
+
+def connect_error(url: str, exc: BaseException) -> DatabaseUnavailableError:
+    """Return the one-line error for a PostgreSQL server that refused or did not answer."""
+    parts = urlsplit(url)
+    text = str(exc)
+    if parts.password:
+        text = text.replace(parts.password, "****")
+    lowered = text.lower()
+    if "password" in lowered or "authentication" in lowered:
+        user = parts.username or "(default user)"
+        return DatabaseUnavailableError(
+            f"PostgreSQL at {_where(url)} refused the credentials of user {user}: check the password "
+            "in DATABASE_URL or in the keyring (smarter-tui keys set database)"
+        )
+    if "does not exist" in lowered:
+        reason = text.strip().splitlines()[-1].split("FATAL:")[-1].strip()
+        return DatabaseUnavailableError(f"PostgreSQL at {_where(url)}: {reason}")
+    return DatabaseUnavailableError(
+        f"cannot reach the PostgreSQL server at {_where(url)} (is it running, and is the URL right?)"
+    )
+
+
+class PostgresDatabase(peewee.PostgresqlDatabase):
+    """peewee's PostgreSQL database, with the server's absence turned into one clear error.
+
+    A connection the server dropped (restart, failover, network) is forgotten, so the next call
+    on that thread connects afresh; the call that found it dead raises DatabaseUnavailableError.
+    """
+
+    def __init__(self, url: str, **params: Any) -> None:
+        """Open lazily: `url` is a postgresql:// URL, `params` go to psycopg.connect."""
+        self.display_url = redact_url(url)
+        self._url = url
+        super().__init__(url, **params)
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        """Connect, or raise DatabaseUnavailableError naming the server and the reason."""
+        try:
+            return bool(super().connect(reuse_if_open))
+        except peewee.OperationalError as exc:
+            raise connect_error(self._url, exc) from None
+
+    @property
+    def _local(self) -> Any:
+        """The calling thread's connection state (peewee's, untyped)."""
+        return self.__dict__["_state"]
+
+    def _forget_connection(self) -> None:
+        conn = self._local.conn
+        try:
+            if conn is not None:
+                conn.close()
+        except Exception:  # noqa: BLE001  (it is already dead)
+            pass
+        self._local.conn = None
+        self._local.closed = True
+
+    def _guarded(self, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            conn = self._local.conn
+            if conn is not None and not (conn.closed or conn.broken):
+                raise
+            self._forget_connection()
+            raise DatabaseUnavailableError(
+                f"lost the connection to PostgreSQL at {_where(self._url)}: {str(exc).strip()[:200]}"
+            ) from None
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        """Run SQL; a dead connection raises DatabaseUnavailableError (and is replaced next time)."""
+        return self._guarded(super().execute_sql, sql, params)
+
+    def begin(self, isolation_level: str | None = None) -> None:
+        """Begin a transaction (guarded like execute_sql)."""
+        self._guarded(super().begin, isolation_level)
+
+    def commit(self) -> None:
+        """Commit (guarded like execute_sql)."""
+        self._guarded(super().commit)
+
+    def rollback(self) -> None:
+        """Roll back; nothing to do on a dead connection (the server dropped its transaction)."""
+        if self.is_closed():
+            return
+        self._guarded(super().rollback)
+
+
 def _postgres(url: str, password: str | None) -> peewee.Database:
     try:
         import psycopg  # noqa: F401  (peewee picks psycopg 3 when it is importable)
@@ -120,32 +213,11 @@ def _postgres(url: str, password: str | None) -> peewee.Database:
         raise DatabaseUnavailableError(
             f"PostgreSQL needs its driver, which is not installed: {POSTGRES_EXTRA}"
         ) from None
-    scheme, rest = url.split(":", 1)
-    url = "postgresql:" + rest  # peewee hands only postgresql:// URLs to the driver as conninfo
+    url = "postgresql:" + url.split(":", 1)[1]  # peewee hands only postgresql:// URLs to the driver
     params: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "smarter-tui"}
     if password is not None and urlsplit(url).password is None:
         params["password"] = password
-    return peewee.PostgresqlDatabase(url, **params)
-
-
-def connect_error(url: str, exc: BaseException) -> DatabaseUnavailableError:
-    """Return the one-line error for a PostgreSQL server that refused or did not answer."""
-    parts = urlsplit(url)
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{parts.path.lstrip('/')}"
-    text = str(exc)
-    if parts.password:
-        text = text.replace(parts.password, "****")
-    if "password" in text.lower() or "authentication" in text.lower():
-        user = parts.username or "(default user)"
-        return DatabaseUnavailableError(
-            f"PostgreSQL at {where} refused the credentials of user {user}: check the password "
-            "in DATABASE_URL or in the keyring (smarter-tui keys set database)"
-        )
-    if "does not exist" in text:
-        return DatabaseUnavailableError(f"PostgreSQL at {where}: {text.strip().splitlines()[-1]}")
-    return DatabaseUnavailableError(
-        f"cannot reach the PostgreSQL server at {where} (is it running, and is the URL right?)"
-    )
+    return PostgresDatabase(url, **params)
 
 
 def open_database(target: str | Path, password: str | None = None) -> Database:
@@ -164,12 +236,7 @@ def open_database(target: str | Path, password: str | None = None) -> Database:
             _current.close()
             _current = None
         db = _postgres(str(target), password) if postgres else _sqlite(Path(location))
-        try:
-            conn = db.connection()
-        except peewee.OperationalError as exc:
-            if postgres:
-                raise connect_error(str(target), exc) from None
-            raise
+        conn = db.connection()  # type: ignore[no-untyped-call]
         database_proxy.initialize(db)
         try:
             migrate(conn)

@@ -73,6 +73,16 @@ class Executor:
             return self.conn.execute(statement)
         return self.conn.execute(self.sql(statement), tuple(params))
 
+    def executemany(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run one statement (`?` placeholders) once per row."""
+        if not rows:
+            return
+        cursor = self.conn.cursor()
+        try:
+            cursor.executemany(self.sql(statement), rows)
+        finally:
+            cursor.close()
+
     def run(self, *statements: str) -> None:
         """Run statements without parameters, in order."""
         for statement in statements:

@@ -131,11 +131,11 @@ def search_messages(db: peewee.Database, text: str, highlight: tuple[str, str], 
         if query is None:
             return []
         params: tuple[Any, ...] = (*highlight, query, query, limit, query)
-        return list(db.execute_sql(_PG_MESSAGES, params).fetchall())
+        return list(db.execute_sql(_PG_MESSAGES, params).fetchall())  # type: ignore[no-untyped-call]
     match = fts_all_tokens(text)
     if match is None:
         return []
-    return list(db.execute_sql(_SQLITE_MESSAGES, (*highlight, match, limit)).fetchall())
+    return list(db.execute_sql(_SQLITE_MESSAGES, (*highlight, match, limit)).fetchall())  # type: ignore[no-untyped-call]
 
 
 def search_memories(db: peewee.Database, text: str, limit: int) -> list[str]:
@@ -160,4 +160,4 @@ def search_memories(db: peewee.Database, text: str, limit: int) -> list[str]:
             "WHERE memory_fts MATCH ? ORDER BY bm25(memory_fts), m.id DESC LIMIT ?"
         )
         params = (match, limit)
-    return [text for (text,) in db.execute_sql(sql, params).fetchall()]
+    return [text for (text,) in db.execute_sql(sql, params).fetchall()]  # type: ignore[no-untyped-call]

@@ -431,7 +431,7 @@ class SessionStore:
         """Run one `?`-placeholder statement over many rows on the current connection."""
         if fulltext.is_postgres(self._db):
             sql = sql.replace("?", "%s")
-        cursor = self._db.cursor()
+        cursor = self._db.cursor()  # type: ignore[no-untyped-call]
         try:
             cursor.executemany(sql, rows)
         finally:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.cli import Cli
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "home")
 
 
 def test_prompt_twice_then_history_is_system_plus_both_turns(cli: Cli) -> None:
