@@ -64,7 +64,10 @@ def _open_path_to(path: Path) -> None:
     for root, dirs, files in os.walk(path):
         for name in dirs + files:
             target = Path(root) / name
-            mode = target.stat().st_mode
+            try:
+                mode = target.stat().st_mode
+            except FileNotFoundError:  # a file the server just removed
+                continue
             extra = stat.S_IROTH | stat.S_IRGRP
             if mode & stat.S_IXUSR or target.is_dir():
                 extra |= stat.S_IXOTH | stat.S_IXGRP
@@ -158,8 +161,6 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the server (fast shutdown) and remove its files."""
         if (self.data / "postmaster.pid").exists():
-            if _system_user() is not None:
-                _open_path_to(self.base)
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
         shutil.rmtree(self.base, ignore_errors=True)
 

@@ -7,13 +7,20 @@ from smarter_tui.services import Services
 
 
 def _statements(services: Services, key: str) -> int:
-    connection = services.db._db.connection()  # noqa: SLF001 (counting what the driver runs)
-    seen: list[str] = []
-    connection.set_trace_callback(seen.append)
+    database = services.db._db  # noqa: SLF001 (counting what is sent to the driver)
+    seen: list[object] = []
+    if hasattr(connection := database.connection(), "set_trace_callback"):  # SQLite: every statement
+        connection.set_trace_callback(seen.append)
+        try:
+            services.config.config("shop_assistant", key)
+        finally:
+            connection.set_trace_callback(None)
+        return len(seen)
+    database.query_hooks.append(seen.append)  # PostgreSQL: every query peewee runs
     try:
         services.config.config("shop_assistant", key)
     finally:
-        connection.set_trace_callback(None)
+        database.query_hooks.remove(seen.append)
     return len(seen)
 
 
