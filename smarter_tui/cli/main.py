@@ -479,6 +479,8 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from smarter_tui.server.run import serve
 
     return serve(services, args.host, args.port, args.default_client)
+
+
 def _read_value(name: str) -> str:
     """Read a secret value from a hidden prompt, or a line of stdin when it is not a terminal."""
     if sys.stdin.isatty():

@@ -11,7 +11,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smarter_tui.domain.errors import AmbiguousKeyError, NotFoundError, RequestError, SessionBusyError
+from smarter_tui.domain.errors import (
+    AmbiguousKeyError,
+    DatabaseUnavailableError,
+    NotFoundError,
+    RequestError,
+    SessionBusyError,
+)
 from smarter_tui.domain.events import TurnEvent, TurnFinished
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import ChatSettings, SessionInfo, ToolCallRecord
@@ -71,12 +77,36 @@ class SessionService:
         self.db = db
         self.runtimes = runtimes
         self._pending_settings: dict[str, ChatSettings] = {}  # keys handed out, no session yet
+        #: Turns whose end the database missed (it went away mid-answer), by session key.
+        self._unsaved: dict[str, TurnRecorder] = {}
+        #: Turn leases whose release the database missed, by session key (owner).
+        self._stale_leases: dict[str, str] = {}
 
     def record_error(self, key: str, error: str) -> Message | None:
         """Store why a turn could not run in its session; None when the session does not exist."""
         if self.db.sessions.get(key) is None:
             return None  # a new chat's first prompt failed before it was stored: nothing to attach to
         return self.db.sessions.append_message(key, Message(Role.ERROR, error))
+
+    def save_unsaved(self, key: str | None = None) -> int:
+        """Write the turns the database missed (of one session, or all); return how many are left.
+
+        Raises DatabaseUnavailableError when a session's earlier answer still cannot be saved,
+        so a new prompt is never stored before it.
+        """
+        keys = [key] if key is not None else list({*self._unsaved, *self._stale_leases})
+        for session_key in keys:
+            recorder = self._unsaved.get(session_key)
+            if recorder is not None:
+                if not recorder.flush():
+                    raise DatabaseUnavailableError(
+                        f"The database is still away ({recorder.lost}); the previous answer of session "
+                        f"{session_key[:12]}… is kept in memory until it can be saved"
+                    )
+                del self._unsaved[session_key]
+            if session_key in self._stale_leases:
+                self.db.leases.release(session_key, self._stale_leases.pop(session_key))
+        return len(self._unsaved)
 
     def new_session_key(self) -> str:
         """Return a fresh session key; nothing is stored until a prompt is sent with it.
@@ -184,6 +214,8 @@ class SessionService:
                     raise
                 # else: a fresh key from new_session_key, whose session this prompt creates
         if info is not None:
+            self.save_unsaved(info.session_key)  # an answer the database missed goes first
+        if info is not None:
             if client and client != info.client:
                 raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
             key, client = info.session_key, info.client
@@ -217,6 +249,12 @@ class SessionService:
             finally:
                 recorder.close()
                 self._keep_pending_settings(key)
+        if recorder.lost is not None:
+            self._unsaved[key] = recorder
+            raise DatabaseUnavailableError(
+                f"The database went away mid-answer ({recorder.lost}). The answer is kept in memory "
+                "and is saved when the database is back (the session's next prompt tries again)"
+            )
         task = asyncio.current_task()
         if outcome.interrupted and task is not None and task.cancelling():
             raise asyncio.CancelledError
@@ -244,11 +282,15 @@ class SessionService:
         async def renew() -> None:
             while True:
                 await asyncio.sleep(LEASE_TTL_MS / 3000)
-                leases.renew(key, owner)
+                with contextlib.suppress(DatabaseUnavailableError):  # retried at the next tick
+                    leases.renew(key, owner)
 
         renewal = asyncio.ensure_future(renew())
         try:
             yield
         finally:
             renewal.cancel()
-            leases.release(key, owner)
+            try:
+                leases.release(key, owner)
+            except DatabaseUnavailableError:  # released with the kept answer (or it expires)
+                self._stale_leases[key] = owner

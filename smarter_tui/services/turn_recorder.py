@@ -5,14 +5,21 @@ loop event to a `TurnRecorder` before anyone renders it. Streamed text is stored
 the assistant row is inserted at the first delta (marked interrupted until the model call ends)
 and rewritten at most every `SAVE_INTERVAL` seconds, so a process killed mid-answer loses at most
 that much of what the user saw.
+
+If the database goes away mid-answer (a PostgreSQL restart, failover or network cut), the turn
+goes on and what could not be written is kept in memory, in order: `lost` holds the reason, and
+`flush()` writes the rest once the database answers again (the close of the turn tries once; the
+session service tries again before the session's next prompt).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from smarter_tui.domain.errors import DatabaseUnavailableError
 from smarter_tui.domain.events import (
     AssistantMessageAdded,
     ModelRequestSent,
@@ -68,13 +75,51 @@ class TurnRecorder:
         self._saved_length = 0
         self._last_save = 0.0
         self._timer: asyncio.TimerHandle | None = None
+        #: Why the database could not be written (None while it can); then `unsaved` is replayed.
+        self.lost: str | None = None
+        self.unsaved: list[Callable[[], None]] = []
+        self._lost_parts: list[str] = []  # text streamed while the database was away
 
     @property
     def key(self) -> str:
         return self.outcome.session_key
 
     def record(self, event: TurnEvent) -> None:
-        """Persist one event (a no-op for events that store nothing)."""
+        """Persist one event (a no-op for events that store nothing); keep it if the database is away."""
+        if self.lost is None:
+            try:
+                self._record(event)
+                return
+            except DatabaseUnavailableError as exc:
+                self.lost = exc.message
+                self._cancel_timer()
+        self._keep(event)
+
+    def _keep(self, event: TurnEvent) -> None:
+        """Queue what `event` would write; streamed text only accumulates (the final message has it)."""
+        if isinstance(event, TextDelta):
+            self._lost_parts.append(event.text)
+            return
+        if isinstance(event, TurnFinished | TurnFailed | ModelRequestSent):
+            self._record(event)  # these only fill in the outcome
+            return
+        if isinstance(event, AssistantMessageAdded):
+            self._lost_parts = []
+        self.unsaved.append(lambda: self._record(event))
+
+    def flush(self) -> bool:
+        """Write what the database missed, in order; return True when nothing is left unsaved."""
+        while self.unsaved:
+            try:
+                self.unsaved[0]()
+            except DatabaseUnavailableError as exc:
+                self.lost = exc.message
+                return False
+            self.unsaved.pop(0)
+        self.lost = None
+        return True
+
+    def _record(self, event: TurnEvent) -> None:
         store = self.db.sessions
         if isinstance(event, PluginSelected):
             self.outcome.plugins.append(event.plugin)
@@ -122,6 +167,18 @@ class TurnRecorder:
     def close(self) -> None:
         """End the recording: text still streaming is saved as an interrupted answer."""
         self._cancel_timer()
+        if self.lost is not None:
+            if self._lost_parts:  # the answer stopped mid-stream while the database was away
+                message = Message(
+                    role=Role.ASSISTANT,
+                    content="".join(self._lost_parts),
+                    model=self._model,
+                    interrupted=True,
+                )
+                self.unsaved.append(lambda: self._record(AssistantMessageAdded(message)))
+                self._lost_parts = []
+            self.flush()  # the database may be back already (a restart, a failover)
+            return
         if self._position is not None:
             text = "".join(self._parts)
             message = Message(role=Role.ASSISTANT, content=text, model=self._model, interrupted=True)
@@ -166,9 +223,13 @@ class TurnRecorder:
 
     def _save_partial(self) -> None:
         self._cancel_timer()
-        if self._position is None or len(self._parts) == self._saved_length:
+        if self._position is None or len(self._parts) == self._saved_length or self.lost is not None:
             return
-        self.db.sessions.update_message(self.key, self._position, content="".join(self._parts))
+        try:
+            self.db.sessions.update_message(self.key, self._position, content="".join(self._parts))
+        except DatabaseUnavailableError as exc:  # the final message is kept instead
+            self.lost = exc.message
+            return
         self._saved_length, self._last_save = len(self._parts), _now()
 
     def _cancel_timer(self) -> None:

@@ -44,8 +44,9 @@ def personal(tmp_path: Path) -> Cli:
     services = Services.open(home / "smarter.sqlite3", secrets=SecretStore(MemoryKeyring()))
     try:
         services.db.sessions.bulk_import(_history(random.Random(7)))
-        key = services.sessions.start("general_assistant").session_key
         store = services.db.sessions
+        key = store.create("general_assistant").session_key
+        store.append_message(key, Message(Role.SYSTEM, "You are helpful."))
         store.append_message(key, Message(Role.USER, "What is 2**16?"))
         store.append_message(
             key,
