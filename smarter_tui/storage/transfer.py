@@ -42,10 +42,12 @@ _CATALOGUE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_SESSION_COLUMNS = ("session_key", "client", "title", "created_at", "updated_at", "sandbox", "message_count")
+_SESSION_COLUMNS = (
+    "session_key", "client", "title", "created_at", "updated_at", "sandbox", "message_count", "chat_settings",
+)  # fmt: skip
 _MESSAGE_COLUMNS = (
     "position", "role", "content", "tool_calls", "tool_call_id", "name", "model",
-    "prompt_tokens", "completion_tokens", "total_tokens", "created_at", "interrupted",
+    "prompt_tokens", "completion_tokens", "total_tokens", "created_at", "interrupted", "excluded",
 )  # fmt: skip
 _TOOL_CALL_COLUMNS = (
     "message_position", "tool_call_id", "name", "source", "kind", "arguments", "result", "error",
