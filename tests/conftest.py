@@ -24,7 +24,7 @@ from tests.support.postgres import PostgresServer
 
 ENGINES = ("sqlite", "postgresql")
 #: Test folders whose tests run on both engines.
-ENGINE_DIRS = ("tests/unit/storage", "tests/unit/services", "tests/e2e", "tests/integration")
+ENGINE_DIRS = ("tests/unit/storage", "tests/unit/services", "tests/integration")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -122,6 +122,7 @@ def test_copy_sqlite_to_postgresql_and_back(
     assert tool == personal("export", mine[0]["key"], "-o", "json").json()
 
 
+@pytest.mark.engines("sqlite", "postgresql")
 def test_status_and_migrate(cli: Cli, engine: str) -> None:
     first = cli("db", "migrate")  # a new SQLite file starts at 0; the test PostgreSQL one is migrated
     assert first.code == 0, first.err
