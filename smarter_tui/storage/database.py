@@ -10,8 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
-from smarter_tui.storage.api_keys import ApiKeyStore
 from smarter_tui.domain.errors import DatabaseUnavailableError
+from smarter_tui.storage.api_keys import ApiKeyStore
 from smarter_tui.storage.catalogue import CatalogueStore
 from smarter_tui.storage.dialect import Engine
 from smarter_tui.storage.leases import LeaseStore
