@@ -205,6 +205,8 @@ class SessionService:
         """
         if not prompt or not prompt.strip():
             raise RequestError("The prompt is empty")
+        if session_key and SESSION_KEY.match(session_key):
+            self.save_unsaved(session_key.lower())  # an answer the database missed goes first
         info = None
         if session_key:
             try:
