@@ -13,7 +13,7 @@ from smarter_tui.domain.records import SessionInfo, ToolCallRecord
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
 from smarter_tui.ui.screens.key_modal import KeyModal
-from tests.ui.helpers import steady, wait_for
+from tests.ui.helpers import ready, steady, wait_for
 
 SIZE = (120, 40)
 KEY = "5e55" * 16
@@ -25,11 +25,7 @@ def _app(services: Services) -> SmarterApp:
 
 
 async def _ready(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    # new_chat ends by focusing the prompt: from then on the chat is fully set up.
-    await wait_for(
-        pilot, lambda: app.chat.client is not None and app.focused is app.chat.query_one("#prompt")
-    )
+    await ready(pilot)
     await steady(pilot)
 
 

@@ -9,13 +9,13 @@ from textual.pilot import Pilot
 from smarter_tui.domain.records import ChatSettings
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import ready, wait_for
 
 
 def test_chat_settings_dialog(snap_compare: Any, services: Services) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.chat.client is not None)
+        await ready(pilot)  # new_chat done: it would put the key set below in the status line
         app.chat.query_one("#prompt").cursor_blink = False  # the prompt behind the dialog: steady
         key = services.chat_settings.save("general_assistant", None, ChatSettings(temperature=0.3))
         app.chat.session_key = key

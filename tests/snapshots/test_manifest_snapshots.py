@@ -10,7 +10,7 @@ from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
 from smarter_tui.ui.screens.manifest_browser_screen import ManifestBrowserScreen
 from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import ready, wait_for
 
 SIZE = (120, 40)
 
@@ -18,7 +18,7 @@ SIZE = (120, 40)
 def test_manifest_browser(snap_compare: Any, services: Services) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.chat.client is not None)  # type: ignore[attr-defined]
+        await ready(pilot)
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, ManifestBrowserScreen))
         screen = app.screen
@@ -32,7 +32,7 @@ def test_manifest_browser(snap_compare: Any, services: Services) -> None:
 def test_manifest_editor_with_an_error(snap_compare: Any, services: Services) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.chat.client is not None)  # type: ignore[attr-defined]
+        await ready(pilot)
         app.edit_manifest("Plugin", "everlasting_gobstopper")  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: isinstance(app.screen, ManifestEditorScreen))
         editor = app.screen

@@ -11,7 +11,7 @@ from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SessionInfo
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
-from tests.ui.helpers import steady, wait_for
+from tests.ui.helpers import ready, steady, wait_for
 
 KEY = "be" * 32
 STAMP = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -33,7 +33,7 @@ def test_messages_screen(snap_compare: Any, services: Services) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.chat.client is not None)
+        await ready(pilot)
         app.chat.query_one("#prompt").cursor_blink = False  # the prompt behind the dialog: steady
         app._open_session(KEY)
         await wait_for(pilot, lambda: app.chat.session_key == KEY)

@@ -19,7 +19,7 @@ from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 from smarter_tui.ui.widgets.prompt_input import PromptInput
-from tests.ui.helpers import text_of, wait_for
+from tests.ui.helpers import ready, text_of, wait_for
 
 SIZE = (120, 40)
 
@@ -28,7 +28,7 @@ async def started(pilot: Pilot[None]) -> SmarterApp:
     """Wait until the app has opened its services and started the first chat."""
     app = pilot.app
     assert isinstance(app, SmarterApp)
-    await wait_for(pilot, lambda: app.chat.client is not None)
+    await ready(pilot)
     return app
 
 
