@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -36,6 +37,13 @@ router = APIRouter(prefix="/api/v1/llm-clients", tags=["chat"])
 ClientId = Annotated[str, "the client's integer id or its name"]
 
 
+class EncodedJSONResponse(JSONResponse):
+    """JSON by orjson, which splices the config service's pre-encoded chat histories in as they are."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
 def wants_v2(request: Request) -> bool:
     """Return True when the request asks for chat contract v2 (`X-Smarter-Capabilities`)."""
     header = request.headers.get("x-smarter-capabilities", "")
@@ -61,9 +69,9 @@ def _config(
     if session_key is not None:
         session_key = check_session_key(session_key)
     if wants_v2(request):
-        data = services.config.config_v2(entry.name, session_key, verbose=verbose)
+        data = services.config.config_v2(entry.name, session_key, verbose=verbose, encoded=True)
     else:
-        data = services.config.config(entry.name, session_key, legacy=legacy)
+        data = services.config.config(entry.name, session_key, legacy=legacy, encoded=True)
     return {"api": API_VERSION, "metadata": {"command": "config", "thing": "LLMClient"}, "data": data}
 
 
@@ -85,7 +93,7 @@ def post_config(
 ) -> JSONResponse:
     """Return the config object of a client for a session (null `session_key` = a new session)."""
     key = body.session_key if body is not None else None
-    return JSONResponse(_config(request, client_id, authorization, key, verbose, legacy))
+    return EncodedJSONResponse(_config(request, client_id, authorization, key, verbose, legacy))
 
 
 @router.get("/{client_id}/config/", **_CONFIG_DOC)  # type: ignore[arg-type]
@@ -98,7 +106,7 @@ def get_config(
     legacy: bool = False,
 ) -> JSONResponse:
     """Return the config object of a client (no `session_key` = a new session)."""
-    return JSONResponse(_config(request, client_id, authorization, session_key, verbose, legacy))
+    return EncodedJSONResponse(_config(request, client_id, authorization, session_key, verbose, legacy))
 
 
 # -- the prompt -------------------------------------------------------------------------------

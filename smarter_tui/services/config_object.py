@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from smarter_tui import __version__
@@ -22,6 +25,42 @@ from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
 
 MAX_RETURNED_PLUGINS = 10
+#: How many sessions' encoded chat histories the config service keeps (most recently used).
+HISTORY_CACHE_SIZE = 16
+
+
+class HistoryCache:
+    """The chat history of recently configured sessions, encoded as JSON once.
+
+    A config of a long session converted every stored message to its public shape and encoded
+    it on every request (5,000 messages: hundreds of milliseconds). An entry is valid while the
+    session's `updated_at` and `message_count` are unchanged: every write to a session's
+    messages (append, update, replace, exclude) bumps `updated_at`, in any process sharing the
+    database. Thread-safe: serve runs sync routes in a thread pool.
+    """
+
+    def __init__(self, size: int = HISTORY_CACHE_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[tuple[Any, int], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, info: SessionInfo, load: Callable[[], list[Message]]) -> Any:
+        """Return the session's history as an `orjson.Fragment`; `load()` gives its messages."""
+        import orjson  # only serve asks for encoded documents
+
+        version = (info.updated_at, info.message_count)
+        with self._lock:
+            found = self._entries.get(info.session_key)
+            if found is not None and found[0] == version:
+                self._entries.move_to_end(info.session_key)
+                return found[1]
+        fragment = orjson.Fragment(orjson.dumps([m.to_public() for m in load()]))
+        with self._lock:
+            self._entries[info.session_key] = (version, fragment)
+            self._entries.move_to_end(info.session_key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return fragment
 
 
 def plugin_summary(entry: CatalogueEntry) -> dict[str, Any]:
@@ -54,19 +93,42 @@ class ConfigService:
         self.db = db
         self.runtimes = runtimes
         self.sessions = sessions
+        self._histories = HistoryCache()
+
+    def _chat_history(self, info: SessionInfo | None, new: list[Message], encoded: bool) -> Any:
+        """Return a stored session's public messages, or those of a new one (`new`).
+
+        `encoded`: a stored session's come as an `orjson.Fragment` from the history cache.
+        """
+        if info is None:
+            return [m.to_public() for m in new]
+
+        def load() -> list[Message]:
+            assert info is not None
+            return self.db.sessions.messages(info.session_key)
+
+        return self._histories.get(info, load) if encoded else [m.to_public() for m in load()]
 
     def config(
-        self, client: str, session_key: str | None = None, legacy: bool = False, create: bool = True
+        self,
+        client: str,
+        session_key: str | None = None,
+        legacy: bool = False,
+        create: bool = True,
+        encoded: bool = False,
     ) -> dict[str, Any]:
-        """Return the config object; a new session is created when no key is given and `create`."""
+        """Return the config object; a new session is created when no key is given and `create`.
+
+        `encoded`: the chat history of a stored session is an `orjson.Fragment` (for serve).
+        """
         entry = self.runtimes.client(client)
         spec = client_spec(entry)
         provider = self.runtimes.provider_config(spec.provider)
         info = self.sessions.session(session_key) if session_key else None
         store = self.db.sessions
+        messages: list[Message] = []
         if info is not None:
             key: str | None = info.session_key
-            messages = store.messages(info.session_key)
             calls = store.tool_calls(info.session_key)
             selections = store.selections(info.session_key)
         else:
@@ -100,7 +162,7 @@ class ConfigService:
                 "description": spec.description,
             },
             "history": {
-                "chat_history": [m.to_public() for m in messages],
+                "chat_history": self._chat_history(info, messages, encoded and not legacy),
                 "prompt_tool_call_history": [c.to_public() for c in calls],
                 "prompt_plugin_usage_history": [c.to_public() for c in calls if c.kind == "plugin"],
                 "plugin_selector_history": [
@@ -130,7 +192,9 @@ class ConfigService:
         }
         return _legacy(document) if legacy else document
 
-    def config_v2(self, client: str, session_key: str | None = None, verbose: bool = False) -> dict[str, Any]:
+    def config_v2(
+        self, client: str, session_key: str | None = None, verbose: bool = False, encoded: bool = False
+    ) -> dict[str, Any]:
         """Return chat contract v2's config (the SDK's `PromptChatApiConfig`); a new session when no key.
 
         Not verbose: the client, the session's chat history and the counts of its plugins and
@@ -148,7 +212,7 @@ class ConfigService:
             if info.client != entry.name:
                 raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
             key = info.session_key
-            messages = store.messages(key)
+            messages: list[Message] = []
         else:
             # A new session is only a key until its first prompt (SessionService.send) stores it.
             key = self.sessions.new_session_key()
@@ -157,7 +221,7 @@ class ConfigService:
         plugins = {p.name: p for p in self.db.catalogue.list("plugin")} if attached or verbose else {}
         functions = client_functions(entry)
         metadata = entry.manifest.get("metadata") or {}
-        history: dict[str, Any] = {"chat_history": [m.to_public() for m in messages]}
+        history: dict[str, Any] = {"chat_history": self._chat_history(info, messages, encoded)}
         plugin_rows = [
             {"id": plugins[n].id, "llmclient": entry.id, "plugin_meta": plugin_resource(plugins[n])}
             for n in attached

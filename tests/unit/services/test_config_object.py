@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import orjson
+
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.services import Services
 
@@ -44,3 +48,40 @@ async def test_config_reflects_the_session(services: Services) -> None:
     assert config["meta_data"]["offline"] is True and config["plugins"]["plugins"][0]["name"] == (
         "everlasting_gobstopper"
     )
+
+
+def _encoded(services: Services, key: str) -> list[dict[str, object]]:
+    """The v2 config's chat history as serve sends it (encoded by orjson, cached history)."""
+    document = services.config.config_v2("shop_assistant", key, encoded=True)
+    return orjson.loads(orjson.dumps(document))["history"]["chat_history"]  # type: ignore[no-any-return]
+
+
+def _plain(services: Services, key: str) -> list[dict[str, object]]:
+    return services.config.config_v2("shop_assistant", key)["history"]["chat_history"]  # type: ignore[no-any-return]
+
+
+async def test_the_cached_history_follows_every_kind_of_write(
+    services: Services, database_target: Path | str
+) -> None:
+    outcome = await services.sessions.send("Tell me about the Gobstopper contact", client="shop_assistant")
+    key = outcome.session_key
+    store = services.db.sessions
+    assert _encoded(services, key) == _plain(services, key)
+    assert _encoded(services, key) == _plain(services, key)  # a hit: the same document
+    store.append_message(key, Message(Role.USER, "appended"))
+    assert _encoded(services, key)[-1]["content"] == "appended"
+    last = store.message_count(key) - 1
+    store.update_message(key, last, content="updated in place")  # same count, new content
+    assert _encoded(services, key)[-1]["content"] == "updated in place"
+    store.replace_message(key, last, Message(Role.USER, "replaced"))
+    assert _encoded(services, key)[-1]["content"] == "replaced"
+    store.exclude_messages(key, [last], "deleted")
+    assert _encoded(services, key)[-1]["excluded"] == "deleted"
+    # Another process on the same database (serve beside a TUI): its write is seen too.
+    other = Services.open(database_target, secrets=services.secrets)
+    try:
+        other.db.sessions.append_message(key, Message(Role.USER, "from the other process"))
+    finally:
+        other.close()
+    assert _encoded(services, key)[-1]["content"] == "from the other process"
+    assert _encoded(services, key) == _plain(services, key)
