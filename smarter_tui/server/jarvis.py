@@ -38,14 +38,19 @@ async def send_prompt(
     authorization: Authorization,
     conversation_id: Annotated[str | None, Query(description="Continue this conversation")] = None,
 ) -> JSONResponse:
-    """Create (no `conversation_id`) or continue a conversation; answer only what this turn added."""
+    """Create (no `conversation_id`) or continue a conversation; answer only what this turn added.
+
+    A new conversation is with the client of the request's host name, else the default client.
+    """
     services = services_of(request)
     if conversation_id:
         info = _conversation(services, conversation_id)
         client = services.resources.client_entry(info.client)
     else:
+        # On a client's host (`shop.localhost`, a custom domain) a new conversation is that client's.
         info = None
-        client = services.resources.client_entry(request.app.state.default_client)
+        chosen = getattr(request.state, "host_client", None) or request.app.state.default_client
+        client = services.resources.client_entry(chosen)
     check_client_access(services, client, authorization)
     task = request.app.state.turns.start(
         services.sessions.send(

@@ -184,6 +184,24 @@ def test_client_host_names_serve_config_and_prompt(server: Server, http: httpx.C
     assert "10" in answer["data"]["new_messages"][-1]["content"]
 
 
+def test_jarvis_on_a_client_host_talks_to_that_client(server: Server, http: httpx.Client) -> None:
+    def owner_is(client: str, conversation: str) -> bool:
+        config = http.post(
+            f"/api/v1/llm-clients/{client}/config/",
+            json={"session_key": conversation},
+            headers={"X-Smarter-Capabilities": "chat-contract-v2"},
+        )
+        return config.status_code == 200  # v2 refuses a session of another client (400)
+
+    host = {"Host": f"shop_assistant.localhost:{server.port}"}
+    started = http.post("/prompt", params={"prompt": "Hello"}, headers=host)
+    assert started.status_code == 200, started.text
+    on_host = started.json()["conversation_id"]
+    assert owner_is("shop_assistant", on_host) and not owner_is("general_assistant", on_host)
+    default = http.post("/prompt", params={"prompt": "Hello"}).json()["conversation_id"]
+    assert owner_is("general_assistant", default)
+
+
 def test_custom_domain_serves_its_client(server: Server, http: httpx.Client) -> None:
     applied = http.post(
         "/api/v1/cli/apply/",
