@@ -1,8 +1,10 @@
 """Several processes on one database: no lost or duplicated messages, positions stay ordered.
 
-4 processes x 50 prompts on 3 shared sessions (through the turn lease), and 4 processes x 50
-raw appends on 2 shared sessions (no lease: the session row lock alone orders positions); on
-SQLite and on PostgreSQL.
+4 worker processes, released together, each first appending 50 messages straight through the store
+on 2 shared sessions (no lease: the session row lock alone orders positions), then sending 50
+prompts through the services on 3 shared sessions (the offline model, through the turn lease); on
+SQLite and on PostgreSQL. Each worker is one Python process looping over its prompts, not 50 CLI
+launches, so the test costs seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ PROCESSES = 4
 PROMPTS = 50
 
 
-def _run_workers(target: Path | str, mode: str, keys: list[str], home: Path) -> list[dict[str, int]]:
+def _run_workers(
+    target: Path | str, append_keys: list[str], turn_keys: list[str], home: Path
+) -> list[dict[str, float]]:
+    """Start the workers, release them together once all are ready, and return their JSON lines."""
     env = {**os.environ, "SMARTER_TUI_HOME": str(home), "DATABASE_URL": ""}
     procs = [
         subprocess.Popen(
@@ -35,24 +40,39 @@ def _run_workers(target: Path | str, mode: str, keys: list[str], home: Path) -> 
                 "tests.support.concurrency_worker",
                 str(target),
                 str(w),
-                mode,
                 str(PROMPTS),
-                *keys,
+                ",".join(append_keys),
+                ",".join(turn_keys),
             ],
             cwd=ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
         for w in range(PROCESSES)
     ]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stderr is not None
+            if proc.stdout.readline().strip() != "ready":
+                raise AssertionError(f"a worker did not start: {proc.stderr.read()}")
+        for proc in procs:  # all at once: communicate() would let each finish before the next starts
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        return results
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def test_processes_sharing_sessions(database_target: Path | str, tmp_path: Path) -> None:
@@ -66,9 +86,9 @@ def test_processes_sharing_sessions(database_target: Path | str, tmp_path: Path)
     finally:
         services.close()
 
-    results = _run_workers(database_target, "turns", turn_keys, tmp_path)
+    results = _run_workers(database_target, append_keys, turn_keys, tmp_path)
     assert sum(r["sent"] for r in results) == PROCESSES * PROMPTS
-    _run_workers(database_target, "appends", append_keys, tmp_path)
+    print(results)  # the per-worker timings, seen with -s
 
     services = Services.open(database_target, secrets=SecretStore(MemoryKeyring()))
     try:

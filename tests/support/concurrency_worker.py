@@ -1,9 +1,11 @@
-"""One process of the concurrency test: many prompts (or raw appends) on shared sessions.
+"""One process of the concurrency test: raw appends, then prompts, on shared sessions.
 
-Run: python -m tests.support.concurrency_worker TARGET WORKER MODE COUNT KEY [KEY ...]
-MODE "turns" sends COUNT prompts through SessionService (retrying while another process holds
-a session's turn lease); MODE "appends" appends COUNT messages straight through the store (no
-lease), which is what position ordering under concurrency has to survive. Prints one JSON line.
+Run: python -m tests.support.concurrency_worker TARGET WORKER COUNT APPEND_KEYS TURN_KEYS
+(keys comma-separated). The process opens its services, prints "ready" and waits for a line on
+stdin, so every worker starts writing at the same moment (the parent releases them together).
+It then appends COUNT messages straight through the store (no lease: what position ordering
+under concurrency has to survive), then sends COUNT prompts through SessionService (to the next
+session when another process holds one's turn lease), and prints one JSON line.
 """
 
 from __future__ import annotations
@@ -20,36 +22,43 @@ from smarter_tui.services import Services
 from tests.support.memory_keyring import MemoryKeyring
 
 
-async def _turns(services: Services, worker: int, count: int, keys: list[str]) -> dict[str, int]:
-    sent, busy = 0, 0
+def _appends(services: Services, worker: int, count: int, keys: list[str]) -> None:
     for i in range(count):
-        key = keys[(worker + i) % len(keys)]
+        services.db.sessions.append_message(keys[i % len(keys)], Message(Role.USER, f"w{worker} a{i}"))
+
+
+async def _turns(services: Services, worker: int, count: int, keys: list[str]) -> dict[str, int]:
+    """Send `count` prompts, each to the next shared session whose turn lease is free."""
+    sent, busy, slot = 0, 0, worker
+    for i in range(count):
         while True:
+            key = keys[slot % len(keys)]
+            slot += 1
             try:
                 await services.sessions.send(f"w{worker} p{i}: what is {worker} + {i}?", session_key=key)
                 sent += 1
                 break
-            except SessionBusyError:
+            except SessionBusyError:  # another process's turn: try the next session
                 busy += 1
-                await asyncio.sleep(0.01)
+                if busy % len(keys) == 0:
+                    await asyncio.sleep(0.005)
     return {"sent": sent, "busy": busy}
 
 
 def main() -> None:
-    target, worker, mode, count, *keys = sys.argv[1:]
+    target, worker, count, append_keys, turn_keys = sys.argv[1:]
     services = Services.open(target, secrets=SecretStore(MemoryKeyring()), seed_examples=False)
-    started = time.monotonic()
     try:
-        if mode == "turns":
-            result = asyncio.run(_turns(services, int(worker), int(count), keys))
-        else:
-            for i in range(int(count)):
-                key = keys[i % len(keys)]
-                services.db.sessions.append_message(key, Message(Role.USER, f"w{worker} a{i}"))
-            result = {"sent": int(count), "busy": 0}
+        print("ready", flush=True)
+        sys.stdin.readline()
+        started = time.monotonic()
+        _appends(services, int(worker), int(count), append_keys.split(","))
+        appended = time.monotonic()
+        result = asyncio.run(_turns(services, int(worker), int(count), turn_keys.split(",")))
     finally:
         services.close()
-    print(json.dumps({**result, "seconds": round(time.monotonic() - started, 2)}))
+    timing = {"append_s": round(appended - started, 2), "turns_s": round(time.monotonic() - appended, 2)}
+    print(json.dumps({**result, **timing}))
 
 
 if __name__ == "__main__":
