@@ -1,13 +1,14 @@
 """Time to build the config object (SPEC §7) for a session of 5,000 messages.
 
 Builds a real SQLite database in a temp dir (the bundled examples plus one session of 5,000
-messages with tool calls), then times `ConfigService.config` and counts its SQL queries.
+messages with tool calls: the session is started by a prompt, as the app does), then times
+`ConfigService.config` and counts the SQL statements it runs.
 Run: python benchmarks/config_object.py [messages]
 """
 
 from __future__ import annotations
 
-import sqlite3
+import asyncio
 import sys
 import tempfile
 from pathlib import Path
@@ -29,8 +30,8 @@ class NoKeyring:
 
 
 def build(services: Services, count: int) -> str:
-    info = services.sessions.start("shop_assistant")
-    key = info.session_key
+    # A session exists once its first prompt is stored (sessions.start() is gone).
+    key = asyncio.run(services.sessions.send("Hello", client="shop_assistant")).session_key
     store = services.db.sessions
     with services.db.transaction():
         for i in range((count - 1) // 4):
@@ -60,6 +61,26 @@ def build(services: Services, count: int) -> str:
     return key
 
 
+def statements(services: Services, key: str) -> int:
+    """Return how many SQL statements one config call sends (it must not grow with the history)."""
+    database = services.db._db  # noqa: SLF001 (counting what is sent to the driver)
+    seen: list[object] = []
+    connection = database.connection()
+    if hasattr(connection, "set_trace_callback"):  # SQLite: every statement, BEGIN included
+        connection.set_trace_callback(seen.append)
+        try:
+            services.config.config("shop_assistant", key)
+        finally:
+            connection.set_trace_callback(None)
+    else:  # PostgreSQL: every query peewee runs
+        database.query_hooks.append(seen.append)
+        try:
+            services.config.config("shop_assistant", key)
+        finally:
+            database.query_hooks.remove(seen.append)
+    return len(seen)
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,17 +90,7 @@ def main() -> None:
         document = services.config.config("shop_assistant", key)
         assert len(document["history"]["chat_history"]) == messages
 
-        # Count the statements one config call runs (it must not grow with the history).
-        queries: list[str] = []
-        raw = services.db._db.connection() if hasattr(services.db, "_db") else None  # noqa: SLF001
-        if isinstance(raw, sqlite3.Connection):
-            raw.set_trace_callback(queries.append)
-            services.config.config("shop_assistant", key)
-            raw.set_trace_callback(None)
-        print(
-            f"session with {messages} messages; config object queries: "
-            f"{len(queries) if raw is not None else 'n/a'}"
-        )
+        print(f"session with {messages} messages; config object statements: {statements(services, key)}")
         report(
             f"config object for a {messages}-message session",
             measure(lambda: services.config.config("shop_assistant", key), 20),

@@ -1,11 +1,16 @@
 """Database administration across engines: status, and copying one database into another.
 
-`copy_database` moves everything a person keeps (catalogue, references, sessions with their
-messages, tool calls and plugin selections, memories) from one database to another, SQLite or
-PostgreSQL either way, in short transactions of CHUNK sessions. It is re-runnable: rows are
-matched on their natural keys (a catalogue entry by name, a session by key, a message by session
-and position, tool calls, selections and memories by all their columns), so a second run adds
-nothing. The destination assigns its own ids. Neither database is bound to the stores' proxy.
+`copy_database` moves everything a person keeps (catalogue with each entry's base_dir,
+references, sessions with their messages, tool calls and plugin selections, memories, the API keys
+of `serve`) from one database to another, SQLite or PostgreSQL either way, in short transactions
+of CHUNK sessions. It is re-runnable: rows are matched on their natural keys (a catalogue entry by
+name, a session by key, a message by session and position, an API key by name, tool calls,
+selections and memories by all their columns), so a second run adds nothing. The destination
+assigns its own ids. Neither database is bound to the stores' proxy.
+
+Session leases are not copied: a lease names a process of the source's machine running a turn
+right now and expires within seconds; in the destination it would only block that session's
+turns until it expired (and a copy is taken of a database at rest).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ COUNTED_TABLES = (
     "tool_calls",
     "plugin_selections",
     "memories",
+    "api_keys",
 )
 
 _CATALOGUE_COLUMNS = (
@@ -39,6 +45,7 @@ _CATALOGUE_COLUMNS = (
     "description",
     "manifest_json",
     "source_text",
+    "base_dir",
     "created_at",
     "updated_at",
 )
@@ -55,6 +62,7 @@ _TOOL_CALL_COLUMNS = (
 )  # fmt: skip
 _SELECTION_COLUMNS = ("plugin", "term", "prompt", "created_at")
 _MEMORY_COLUMNS = ("text", "session_key", "created_at")
+_API_KEY_COLUMNS = ("name", "key_hash", "created_at", "last_used_at")
 #: Columns whose values are JSON (parsed by PostgreSQL's driver, text on SQLite) or booleans.
 _JSON_COLUMNS = {"manifest_json", "tool_calls"}
 _BOOL_COLUMNS = {"sandbox", "interrupted"}
@@ -171,6 +179,7 @@ def copy_database(
             _copy_catalogue(src, dst)
             _copy_sessions(src, dst, progress)
             _copy_memories(src, dst)
+            _copy_api_keys(src, dst)
             if dst.postgres:
                 dst.x.run("ANALYZE")  # fresh planner statistics for the bulk of new rows
             report = CopyReport(src.location, dst.location)
@@ -303,6 +312,24 @@ def _copy_memories(src: _Side, dst: _Side) -> None:
     try:
         dst.x.executemany(
             f"INSERT INTO memories ({', '.join(_MEMORY_COLUMNS)}) VALUES ({_placeholders(3)})", new
+        )
+        dst.commit()
+    except BaseException:
+        dst.rollback()
+        raise
+
+
+def _copy_api_keys(src: _Side, dst: _Side) -> None:
+    """Copy the API keys (salted hashes) by name; a key the destination already has stays as it is.
+
+    Unlike a catalogue entry, a same-named key in the team database is not overwritten: that
+    would silently revoke a key other people use.
+    """
+    dst.begin()
+    try:
+        dst.x.executemany(
+            _insert("api_keys", _API_KEY_COLUMNS, "ON CONFLICT (name) DO NOTHING"),
+            src.select("api_keys", _API_KEY_COLUMNS, "ORDER BY id"),
         )
         dst.commit()
     except BaseException:

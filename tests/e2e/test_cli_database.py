@@ -13,6 +13,7 @@ from smarter_tui.domain.messages import Message, Role, ToolCall, Usage
 from smarter_tui.domain.records import PluginSelectionRecord, SessionInfo, ToolCallRecord
 from smarter_tui.services import Services
 from smarter_tui.storage import LATEST_VERSION
+from smarter_tui.storage.migrations import CATALOGUE_TABLES
 from tests.e2e.cli import Cli
 from tests.support import engines
 from tests.support.memory_keyring import MemoryKeyring
@@ -76,6 +77,8 @@ def personal(tmp_path: Path) -> Cli:
         store.record_selection(PluginSelectionRecord(key, "everlasting_gobstopper", "gobstopper", "a prompt"))
         services.db.memories.add("The user's favourite colour is teal", key)
         services.db.memories.add("Prefers metric units")
+        (home / "ci.key").write_text(services.api_keys.create("ci").key)  # serve's key, shown once
+        services.db.leases.acquire(key, "vm:1:gone")  # a turn lease: transient, not copied
     finally:
         services.close()
     return Cli(home, env={"DATABASE_URL": ""})
@@ -94,6 +97,7 @@ def test_copy_sqlite_to_postgresql_and_back(
     source_counts = _counts(personal)
     assert source_counts["sessions"] == SESSIONS + 1 and source_counts["memories"] == 2
     assert source_counts["tool_calls"] == 1 and source_counts["plugin_selections"] == 1
+    assert source_counts["api_keys"] == 1
     for run in range(2):  # the second run finds everything there and adds nothing
         copied = personal("db", "copy", "--to", postgres_url)
         assert copied.code == 0, copied.err
@@ -112,6 +116,22 @@ def test_copy_sqlite_to_postgresql_and_back(
     assert (
         engines.scalar(postgres_url, "SELECT manifest_json->>'kind' FROM llm_clients LIMIT 1") == "LLMClient"
     )
+    # every catalogue entry keeps the folder it was applied from (a relative SQLite path needs it)
+    database = personal.home / "smarter.sqlite3"
+    for table in CATALOGUE_TABLES.values():
+        query = f"SELECT name, kind, base_dir, source_text FROM {table} ORDER BY name"
+        assert engines.rows(postgres_url, query) == engines.rows(database, query), table
+    assert engines.scalar(database, "SELECT base_dir FROM connections WHERE name = 'catalogue_db'")
+    # serve's API key works against the team database; the turn lease stayed behind
+    query = "SELECT name, key_hash, created_at FROM api_keys"
+    assert engines.rows(postgres_url, query) == engines.rows(database, query)
+    team_services = Services.open(postgres_url, secrets=SecretStore(MemoryKeyring()), seed_examples=False)
+    try:
+        verified = team_services.api_keys.verify((personal.home / "ci.key").read_text())
+        assert verified is not None and verified.name == "ci"
+    finally:
+        team_services.close()
+    assert engines.scalar(postgres_url, "SELECT COUNT(*) FROM session_leases") == 0
 
     # and back again into a new SQLite file, from the team database
     back = Cli(tmp_path / "back-home", env={"DATABASE_URL": ""})
