@@ -2,7 +2,7 @@
 
 Builds a realistic 1,000-line file (a static plugin with a large catalogue in staticData, a
 SqlPlugin with many parameters, and an LLMClient in today's shape), then times
-`services.editing.validate_text` on it, valid and with an error, and `field_help` (the field
+`services.authoring.validate_text` on it, valid and with an error, and `field_help` (the field
 under the cursor). Run: python benchmarks/manifest_validate.py [lines]
 """
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import measure, report  # noqa: E402
 
-from smarter_tui.services.editing import field_help, validate_text  # noqa: E402
+from smarter_tui.services.authoring import field_help, validate_text  # noqa: E402
 
 HEAD = """\
 # A big static plugin: the product catalogue of a shop.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smarter_tui.cli.arguments import add_filename_argument
 from smarter_tui.cli.output import to_json
 from smarter_tui.domain.errors import SmarterError
 
@@ -27,14 +28,8 @@ HEADER_PREFIX = "# smarter-tui| "
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the authoring commands to the `smarter-tui` argument parser."""
     validate = commands.add_parser("validate", help="check manifests without storing: every error, with line")
-    validate.add_argument(
-        "-f",
-        "--filename",
-        dest="files",
-        action="append",
-        required=True,
-        metavar="FILE|DIR",
-        help="a manifest file or a directory of them (repeatable); - reads standard input",
+    add_filename_argument(
+        validate, "a manifest file or a directory of them (repeatable); - reads standard input"
     )
     validate.add_argument("-o", "--output", choices=("text", "json"), default="text")
     edit = commands.add_parser("edit", help="edit a stored manifest in $VISUAL/$EDITOR, then apply it")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from smarter_tui import __version__
 from smarter_tui.cli import authoring
+from smarter_tui.cli.arguments import add_filename_argument
 from smarter_tui.cli.output import TerminalSafeStream, table, to_json
 from smarter_tui.domain.errors import SmarterError
 
@@ -46,15 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     apply = commands.add_parser("apply", help="validate and store manifests (all or nothing per file)")
-    apply.add_argument(
-        "-f",
-        "--filename",
-        dest="files",
-        action="append",
-        required=True,
-        metavar="FILE|DIR",
-        help="a manifest file or a directory of them (repeatable)",
-    )
+    add_filename_argument(apply, "a manifest file or a directory of them (repeatable)")
 
     get = commands.add_parser("get", help="list llmclients, plugins, sessions, connections, ...")
     get.add_argument("kind")

@@ -64,6 +64,9 @@ class CheckedText:
     manifests: list[LoadedManifest]
     errors: list[Problem]
     warnings: list[Problem]
+    #: The parsed documents (data and the line of every field), empty when the text is not YAML:
+    #: callers that need lines (field help, references) read them here instead of parsing again.
+    documents: list[RawDocument] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -106,7 +109,7 @@ def check_text(text: str, filename: str = "<string>") -> CheckedText:
         names[key] = document.index
         loaded.append(result)
         warnings.extend(result.problems)
-    return CheckedText(loaded, problems, warnings)
+    return CheckedText(loaded, problems, warnings, documents)
 
 
 def load_text(text: str, filename: str = "<string>") -> list[LoadedManifest]:

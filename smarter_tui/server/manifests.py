@@ -13,8 +13,8 @@ from smarter_tui.domain.errors import ManifestError, NotFoundError, RequestError
 from smarter_tui.server.errors import NotSupported
 from smarter_tui.server.schemas import ERRORS, Envelope
 from smarter_tui.server.security import require_key, services_of
-from smarter_tui.services import catalogue as manifest_api
-from smarter_tui.services.catalogue import resolve_kind
+from smarter_tui.services import authoring
+from smarter_tui.services.catalogue import apply_text, resolve_kind
 from smarter_tui.services.envelopes import API_VERSION
 from smarter_tui.services.resources import kinds, version_info, whoami
 
@@ -87,7 +87,7 @@ async def apply(request: Request) -> JSONResponse:
     """Validate and store the manifests of the body, all or nothing."""
     services = services_of(request)
     text = await _manifest_text(request)
-    applied = manifest_api.apply_text(services.catalogue, text, _FILENAME, data_dir())
+    applied = apply_text(services.catalogue, text, _FILENAME, data_dir())
     said = "; ".join(f"{a.kind} {a.name} {a.action}" for a in applied)
     warnings = [w for a in applied for w in a.warnings]
     thing = applied[0].kind if len(applied) == 1 else "Manifests"
@@ -101,8 +101,9 @@ async def apply(request: Request) -> JSONResponse:
 @router.post("/validate/", summary="Validate a manifest without storing it")
 async def validate(request: Request) -> JSONResponse:
     """Return `{"valid", "errors"}`: every problem with its document, field and line."""
-    problems = manifest_api.validate_text(await _manifest_text(request), _FILENAME)
-    return _envelope("validate", "Manifest", {"valid": not problems, "errors": problems})
+    report = authoring.validate_text(await _manifest_text(request), _FILENAME)
+    errors = [problem.text for problem in report.errors]
+    return _envelope("validate", "Manifest", {"valid": report.valid, "errors": errors})
 
 
 @router.post("/get/{kind}/", summary="The resources of a kind, as a table")
@@ -167,7 +168,7 @@ def example(kind: str) -> JSONResponse:
     """Return an example to start from."""
     _, display = _kind(kind)
     try:
-        return _envelope("example_manifest", display, manifest_api.example_manifest(kind))
+        return _envelope("example_manifest", display, authoring.example_data(kind))
     except ManifestError as exc:  # a group word ("plugins") names no single kind
         raise RequestError(exc.message) from None
 
@@ -177,7 +178,7 @@ def schema(kind: str) -> JSONResponse:
     """Return the kind's JSON Schema."""
     _, display = _kind(kind)
     try:
-        return _envelope("json_schema", display, manifest_api.json_schema(kind))
+        return _envelope("json_schema", display, authoring.json_schema(kind))
     except ManifestError as exc:  # a group word ("plugins") names no single kind
         raise RequestError(exc.message) from None
 

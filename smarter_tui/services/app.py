@@ -13,12 +13,12 @@ from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
 from smarter_tui.services.api_keys import ApiKeyService
+from smarter_tui.services.authoring import AuthoringService
 from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.chat_settings import ChatSettingsService
 from smarter_tui.services.clients import ClientView, list_clients
 from smarter_tui.services.config_object import ConfigService
-from smarter_tui.services.editing import AuthoringService
 from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
@@ -52,7 +52,7 @@ class Services:
     api_keys: ApiKeyService
     resources: ResourceService
     turns: TurnService
-    editing: AuthoringService
+    authoring: AuthoringService
 
     @classmethod
     def open(
@@ -94,7 +94,7 @@ class Services:
             api_keys=ApiKeyService(db),
             resources=ResourceService(db),
             turns=TurnService(sessions),
-            editing=AuthoringService(db, secrets, catalogue),
+            authoring=AuthoringService(db, secrets, catalogue),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()

@@ -287,14 +287,6 @@ class CatalogueService:
 
 
 # -- the manifest API (SMARTER-API.md §5): text in, documents out ----------------------------------
-_SECRET_EXAMPLE = {
-    "apiVersion": "smarter.sh/v1",
-    "kind": "Secret",
-    "metadata": {"name": "example_secret", "description": "An API key for a provider", "version": "0.1.0"},
-    "spec": {"config": {"value": "replace-me", "expirationDate": None}},
-}
-
-
 def apply_text(catalogue: CatalogueService, text: str, filename: str, base: Path) -> list[Applied]:
     """Validate and store the manifests of YAML (or JSON) `text`, all or nothing.
 
@@ -304,42 +296,3 @@ def apply_text(catalogue: CatalogueService, text: str, filename: str, base: Path
     from smarter_tui.manifests import load_text
 
     return catalogue.apply_files([(base / filename, load_text(text, filename=filename))])
-
-
-def validate_text(text: str, filename: str) -> list[str]:
-    """Return the problems of YAML (or JSON) manifest text; [] when every document is valid."""
-    from smarter_tui.manifests import load_text
-
-    try:
-        load_text(text, filename=filename)
-    except ManifestError as exc:
-        return list(exc.problems)
-    return []
-
-
-def example_manifest(kind: str) -> dict[str, Any]:
-    """Return a valid example manifest of a kind (a bundled example where there is one).
-
-    Raises ManifestError for an unknown kind.
-    """
-    from smarter_tui.manifests import canonical_kind, load_file
-    from smarter_tui.services.seed import examples_dir
-
-    canonical = canonical_kind(kind)
-    if canonical == "Secret":
-        return json.loads(json.dumps(_SECRET_EXAMPLE))
-    for path in sorted(examples_dir().glob("*.yaml")):
-        for item in load_file(path):
-            if item.kind == canonical:
-                return json.loads(json.dumps(item.data))
-    raise ManifestError(f"No example of kind {canonical}")
-
-
-def json_schema(kind: str) -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of a kind's manifest; ManifestError for an unknown kind."""
-    from smarter_tui.manifests import canonical_kind
-    from smarter_tui.manifests.kinds import MANIFEST_CLASSES
-
-    canonical = canonical_kind(kind)
-    schema = MANIFEST_CLASSES[canonical].model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

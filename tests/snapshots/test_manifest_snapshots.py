@@ -40,6 +40,7 @@ def test_manifest_editor_with_an_error(snap_compare: Any, services: Services) ->
         await wait_for(pilot, lambda: editor.stored is not None and editor.report is not None)
         lines = editor.area.text.splitlines()
         row = next(i for i, line in enumerate(lines) if "maxTokens: 1024" in line)
+        editor.area.cursor_blink = False  # the frame must not depend on when the blink turned it off
         editor.area.move_cursor((row, len(lines[row])))
         await pilot.press("x")
         await wait_for(

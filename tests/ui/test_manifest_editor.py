@@ -138,7 +138,7 @@ async def test_typed_error_is_listed_and_marked_on_its_line_then_fixed_and_saved
         # Saving is refused while there is an error; nothing is stored.
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: any("Not saved" in n.message for n in app._notifications))
-        assert "maxTokens: 1024\n" in services.editing.text("plugin", "everlasting_gobstopper")
+        assert "maxTokens: 1024\n" in services.authoring.text("plugin", "everlasting_gobstopper")
 
         # Jump to the next error from the top of the text.
         editor.area.move_cursor((0, 0))
@@ -158,7 +158,7 @@ async def test_typed_error_is_listed_and_marked_on_its_line_then_fixed_and_saved
         assert "+        - code: GOBSTOPPER25" in text_of(modal, "#confirm-detail Static")
         await pilot.press("y")
         await wait_for(pilot, lambda: not editor.modified)
-        stored = services.editing.text("plugin", "everlasting_gobstopper")
+        stored = services.authoring.text("plugin", "everlasting_gobstopper")
         assert "GOBSTOPPER25" in stored and stored.startswith("# A shop assistant")
 
 
@@ -219,7 +219,7 @@ async def test_new_plugin_from_example_then_attach_and_detach_it(services: Servi
 
         # Attach it to the current client (general_assistant) from the plugin pane.
         comment = "# my own comment, kept\n"
-        services.editing.save(comment + services.editing.text("llmclient", "general_assistant"))
+        services.authoring.save(comment + services.authoring.text("llmclient", "general_assistant"))
         await pilot.press("f4")
         pane = app.main.query_one(PluginPane)
         await wait_for(pilot, lambda: bool(pane.tools))
@@ -229,7 +229,7 @@ async def test_new_plugin_from_example_then_attach_and_detach_it(services: Servi
         choices.highlighted = [o.id for o in choices.options].index(new_name)
         await pilot.press("enter")
         await wait_for(pilot, lambda: new_name in [v.name for v in pane.tools])
-        text = services.editing.text("llmclient", "general_assistant")
+        text = services.authoring.text("llmclient", "general_assistant")
         assert text.startswith(comment) and f"  plugins:\n    - {new_name}\n" in text
 
         # Try it on the new plugin, then detach it again.
@@ -239,7 +239,7 @@ async def test_new_plugin_from_example_then_attach_and_detach_it(services: Servi
         await confirm(pilot)
         await pilot.press("y")
         await wait_for(pilot, lambda: new_name not in [v.name for v in pane.tools])
-        text = services.editing.text("llmclient", "general_assistant")
+        text = services.authoring.text("llmclient", "general_assistant")
         assert text.startswith(comment) and new_name not in text
 
 
@@ -265,7 +265,7 @@ async def test_plugin_pane_jumps_to_the_manifest_and_try_it_runs_the_unsaved_tex
         )
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: any("Veruca Salt" in n.message for n in app._notifications))
-        assert "Veruca Salt" not in services.editing.text("plugin", "everlasting_gobstopper")
+        assert "Veruca Salt" not in services.authoring.text("plugin", "everlasting_gobstopper")
 
 
 async def test_revert_goes_back_to_the_stored_text(services: Services) -> None:
@@ -315,10 +315,10 @@ async def test_secret_is_masked_in_the_editor_and_an_unchanged_mask_keeps_it(ser
     from smarter_tui.services import yaml_edit
 
     example = yaml_edit.set_value(
-        services.editing.example("Secret"), ("spec", "config", "value"), "sk-live-abcdefgh12345678"
+        services.authoring.example("Secret"), ("spec", "config", "value"), "sk-live-abcdefgh12345678"
     )
     secret = load_text(example)[0].name
-    services.editing.save(example)
+    services.authoring.save(example)
     app = SmarterApp(open_services=lambda: services)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)

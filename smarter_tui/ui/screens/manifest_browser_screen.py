@@ -19,7 +19,7 @@ from smarter_tui.ui.screens.confirm_modal import ConfirmModal
 from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
 
 if TYPE_CHECKING:
-    from smarter_tui.services.editing import AuthoringService, ManifestSummary
+    from smarter_tui.services.authoring import AuthoringService, ManifestSummary
 
 
 def _state(summary: ManifestSummary) -> Text:
@@ -35,7 +35,7 @@ def _state(summary: ManifestSummary) -> Text:
 class ManifestBrowserScreen(Screen[None]):
     """Browse the catalogue: Enter edits, n creates from an example, c copies, d deletes.
 
-    Reads `app.services.editing` in workers; reloads whenever it comes back to the front.
+    Reads `app.services.authoring` in workers; reloads whenever it comes back to the front.
     """
 
     AUTO_FOCUS = "#browser-table"
@@ -68,7 +68,7 @@ class ManifestBrowserScreen(Screen[None]):
     def authoring(self) -> AuthoringService:
         """The app's authoring service."""
         services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
-        authoring: AuthoringService = services.editing
+        authoring: AuthoringService = services.authoring
         return authoring
 
     @property
@@ -113,7 +113,7 @@ class ManifestBrowserScreen(Screen[None]):
 
     def _fill(self, select: tuple[str, str] | None = None) -> None:
         """Show the manifests whose name (or kind) contains the filter text."""
-        from smarter_tui.services.editing import GROUPS
+        from smarter_tui.services.authoring import GROUPS
 
         needle = self.query_one("#browser-filter", Input).value.strip().lower()
         self.shown = [

@@ -20,14 +20,14 @@ from smarter_tui.ui.screens.confirm_modal import ConfirmModal
 from smarter_tui.ui.widgets.manifest_text_area import ManifestTextArea
 
 if TYPE_CHECKING:
-    from smarter_tui.services.editing import AuthoringService, Problem, TextReport
+    from smarter_tui.services.authoring import AuthoringService, ManifestProblem, ValidationReport
     from smarter_tui.services.inspector import TryResult
 
 #: Seconds of quiet typing before the text is validated (in a worker: typing never waits for it).
 VALIDATE_DELAY = 0.25
 
 
-def _problem_label(problem: Problem) -> Text:
+def _problem_label(problem: ManifestProblem) -> Text:
     """Return a problem as the list shows it: line, field and message."""
     style = "bold red" if problem.is_error else "yellow"
     where = f"line {problem.line}" if problem.line else "—"
@@ -63,7 +63,7 @@ class ManifestEditorScreen(Screen[None]):
         self.manifest_name = name
         self.stored: str | None = None  # the stored text (None until loaded, "" for a new one)
         self.initial = text
-        self.report: TextReport | None = None
+        self.report: ValidationReport | None = None
         self.validated = 0  # the generation the report is about
         self.generation = 0  # bumped on each change of the text
         self._timer: Timer | None = None
@@ -88,7 +88,7 @@ class ManifestEditorScreen(Screen[None]):
     def authoring(self) -> AuthoringService:
         """The app's authoring service."""
         services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
-        authoring: AuthoringService = services.editing
+        authoring: AuthoringService = services.authoring
         return authoring
 
     @property
@@ -147,7 +147,7 @@ class ManifestEditorScreen(Screen[None]):
         report = self.authoring.validate(text)
         self.app.call_from_thread(self._show_report, report, generation)
 
-    def _show_report(self, report: TextReport, generation: int) -> None:
+    def _show_report(self, report: ValidationReport, generation: int) -> None:
         """Show a validation's problems (when it is about the latest text, or newer than what is shown)."""
         if generation < self.validated:
             return
@@ -199,7 +199,7 @@ class ManifestEditorScreen(Screen[None]):
         if self.report is not None and 0 <= event.option_index < len(self.report.problems):
             self._go_to(self.report.problems[event.option_index])
 
-    def _go_to(self, problem: Problem) -> None:
+    def _go_to(self, problem: ManifestProblem) -> None:
         if problem.line:
             self.area.move_cursor((problem.line - 1, 0), center=True)
         self.area.focus()
@@ -235,7 +235,7 @@ class ManifestEditorScreen(Screen[None]):
         diff = self.authoring.diff(self.kind, self.manifest_name, text)
         self.app.call_from_thread(self._confirm_save, text, report, diff)
 
-    def _confirm_save(self, text: str, report: TextReport, diff: str) -> None:
+    def _confirm_save(self, text: str, report: ValidationReport, diff: str) -> None:
         if not diff:
             self.notify("No changes to save.")
             return

@@ -23,7 +23,7 @@ from smarter_tui.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from smarter_tui.domain.records import ToolCallRecord
-    from smarter_tui.services.editing import AuthoringService
+    from smarter_tui.services.authoring import AuthoringService
     from smarter_tui.services.inspector import PluginInspector, ToolView, TryResult
 
 #: Syntax theme for manifests, schemas and results (no background: it follows the app theme).
@@ -173,7 +173,7 @@ class PluginPane(Vertical):
     def authoring(self) -> AuthoringService:
         """Return the app's authoring service (attach/detach edit the client's manifest)."""
         services: Any = getattr(self.app, "services")  # noqa: B009 - the host app injects it
-        authoring: AuthoringService = services.editing
+        authoring: AuthoringService = services.authoring
         return authoring
 
     @property

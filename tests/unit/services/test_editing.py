@@ -19,8 +19,8 @@ def line_of(text: str, fragment: str) -> int:
 
 
 def test_browse_lists_every_group_with_dependants(services: Services) -> None:
-    rows = {(s.group, s.name): s for s in services.editing.browse()}
-    assert [s.group for s in services.editing.browse()][0] == "llmclient"
+    rows = {(s.group, s.name): s for s in services.authoring.browse()}
+    assert [s.group for s in services.authoring.browse()][0] == "llmclient"
     plugin = rows[("plugin", "everlasting_gobstopper")]
     assert plugin.valid and plugin.used_by == ["llmclient shop_assistant"]
     assert rows[("connection", "catalogue_db")].used_by == ["plugin course_search"]
@@ -29,17 +29,17 @@ def test_browse_lists_every_group_with_dependants(services: Services) -> None:
 
 
 def test_text_is_the_users_own_with_comments(services: Services) -> None:
-    text = services.editing.text("plugin", "everlasting_gobstopper")
+    text = services.authoring.text("plugin", "everlasting_gobstopper")
     assert text.startswith("# A shop assistant for the Everlasting Gobstopper")
     assert "kind: Plugin" in text and "kind: LLMClient" not in text
 
 
 def test_validate_reports_every_error_with_its_line_and_field(services: Services) -> None:
-    text = services.editing.text("plugin", "everlasting_gobstopper")
+    text = services.authoring.text("plugin", "everlasting_gobstopper")
     bad = text.replace("directive: search_terms", "directive: sometimes").replace(
         "maxTokens: 1024", "maxTokens: -3"
     )
-    report = services.editing.validate(bad)
+    report = services.authoring.validate(bad)
     assert not report.ok
     assert [(p.line, p.field) for p in report.errors] == [
         (line_of(bad, "directive: sometimes"), "spec.selector.directive"),
@@ -49,24 +49,24 @@ def test_validate_reports_every_error_with_its_line_and_field(services: Services
 
 
 def test_validate_reports_a_yaml_syntax_error_with_its_line(services: Services) -> None:
-    text = services.editing.text("plugin", "everlasting_gobstopper").replace("  prompt:\n", "  prompt\n")
-    (problem,) = services.editing.validate(text).problems
+    text = services.authoring.text("plugin", "everlasting_gobstopper").replace("  prompt:\n", "  prompt\n")
+    (problem,) = services.authoring.validate(text).problems
     assert problem.is_error and "YAML syntax error" in problem.message
     assert problem.line == line_of(text, "  prompt") + 1  # the parser notices on the next line
 
 
 def test_validate_reports_a_missing_plugin_on_its_line(services: Services) -> None:
-    text = services.editing.text("llmclient", "shop_assistant").replace(
+    text = services.authoring.text("llmclient", "shop_assistant").replace(
         "- everlasting_gobstopper", "- no_such_plugin"
     )
-    (problem,) = services.editing.validate(text).errors
+    (problem,) = services.authoring.validate(text).errors
     assert (problem.line, problem.field) == (line_of(text, "no_such_plugin"), "spec.plugins[0]")
     assert "no plugin named 'no_such_plugin'" in problem.message
 
 
 def test_validate_gives_each_line_its_field_description(services: Services) -> None:
-    text = services.editing.text("plugin", "everlasting_gobstopper")
-    report = services.editing.validate(text)
+    text = services.authoring.text("plugin", "everlasting_gobstopper")
+    report = services.authoring.validate(text)
     assert report.ok and report.manifests == [("Plugin", "everlasting_gobstopper")]
     path, description = report.fields[line_of(text, "maxTokens: 1024")]
     assert path == "spec.prompt.maxTokens" and "maximum number of tokens" in description
@@ -76,7 +76,7 @@ def test_validate_gives_each_line_its_field_description(services: Services) -> N
 
 
 def test_save_is_all_or_nothing_and_diff_shows_the_change(services: Services) -> None:
-    authoring = services.editing
+    authoring = services.authoring
     text = authoring.text("plugin", "everlasting_gobstopper")
     changed = text.replace("GOBSTOPPER10", "GOBSTOPPER25")
     assert "-        - code: GOBSTOPPER10\n+        - code: GOBSTOPPER25\n" in authoring.diff(
@@ -94,40 +94,40 @@ def test_save_is_all_or_nothing_and_diff_shows_the_change(services: Services) ->
 
 
 def test_every_example_validates_and_gets_a_free_name(services: Services) -> None:
-    for kind in services.editing.kinds():
-        text = services.editing.example(kind)
-        report = services.editing.validate(text)
+    for kind in services.authoring.kinds():
+        text = services.authoring.example(kind)
+        report = services.authoring.validate(text)
         # An example may name a connection the user has yet to create: that is the only error allowed.
         others = [p for p in report.errors if not p.message.startswith("no connection named")]
         assert others == [], (kind, report.errors)
         assert report.manifests[0][0] == kind
         assert text.lstrip().startswith("#")  # commented
-    first = services.editing.example("Plugin")
-    services.editing.save(first)
+    first = services.authoring.example("Plugin")
+    services.authoring.save(first)
     base = load_text(first)[0].name
-    second = services.editing.example("Plugin")
+    second = services.authoring.example("Plugin")
     assert load_text(second)[0].name == f"{base}_2"
 
 
 def test_duplicate_renames_and_keeps_comments(services: Services) -> None:
-    name, text = services.editing.duplicate("plugin", "everlasting_gobstopper")
+    name, text = services.authoring.duplicate("plugin", "everlasting_gobstopper")
     assert name == "everlasting_gobstopper_copy"
     assert "name: everlasting_gobstopper_copy" in text and text.startswith("# A shop assistant")
-    services.editing.save(text)
-    again, _ = services.editing.duplicate("plugin", "everlasting_gobstopper")
+    services.authoring.save(text)
+    again, _ = services.authoring.duplicate("plugin", "everlasting_gobstopper")
     assert again == "everlasting_gobstopper_copy_2"
 
 
 def test_delete_is_refused_naming_the_dependants(services: Services) -> None:
     with pytest.raises(DependencyError, match="llmclient 'shop_assistant'"):
-        services.editing.delete("plugin", "everlasting_gobstopper")
-    services.editing.delete("provider", "local_ollama")
+        services.authoring.delete("plugin", "everlasting_gobstopper")
+    services.authoring.delete("provider", "local_ollama")
     with pytest.raises(NotFoundError):
-        services.editing.text("provider", "local_ollama")
+        services.authoring.text("provider", "local_ollama")
 
 
 def test_attach_and_detach_edit_the_clients_text_in_place(services: Services) -> None:
-    authoring = services.editing
+    authoring = services.authoring
     before = authoring.text("llmclient", "shop_assistant")
     commented = before.replace("  plugins:\n", "  plugins:  # what the assistant may call\n")
     authoring.save(commented)
@@ -147,7 +147,7 @@ def test_attach_and_detach_edit_the_clients_text_in_place(services: Services) ->
 def test_secret_is_shown_masked_and_an_unchanged_mask_keeps_the_value(
     services: Services, memory_keyring: MemoryKeyring
 ) -> None:
-    authoring = services.editing
+    authoring = services.authoring
     from smarter_tui.services import yaml_edit
 
     example = yaml_edit.set_value(
@@ -165,18 +165,18 @@ def test_secret_is_shown_masked_and_an_unchanged_mask_keeps_the_value(
 
 
 def test_try_text_runs_the_unsaved_plugin(services: Services) -> None:
-    text = services.editing.text("plugin", "everlasting_gobstopper").replace("GOBSTOPPER10", "UNSAVED99")
+    text = services.authoring.text("plugin", "everlasting_gobstopper").replace("GOBSTOPPER10", "UNSAVED99")
     result = asyncio.run(services.inspector.try_text(text, {"inquiry_type": "coupon_codes"}))
     assert result.ok and "UNSAVED99" in (result.result or "")
-    assert "GOBSTOPPER10" in services.editing.text("plugin", "everlasting_gobstopper")
+    assert "GOBSTOPPER10" in services.authoring.text("plugin", "everlasting_gobstopper")
     with pytest.raises(ManifestError):
-        asyncio.run(services.inspector.try_text(services.editing.text("provider", "local_ollama")))
+        asyncio.run(services.inspector.try_text(services.authoring.text("provider", "local_ollama")))
 
 
 def test_stored_examples_load_unchanged_through_the_edit_round_trip(services: Services) -> None:
     from smarter_tui.services import yaml_edit
 
-    for summary in services.editing.browse():
-        text = services.editing.text(summary.kind, summary.name)
+    for summary in services.authoring.browse():
+        text = services.authoring.text(summary.kind, summary.name)
         assert yaml_edit.edit(text, lambda document: None) == text, summary.name
         assert load_text(text)[0].name == summary.name
