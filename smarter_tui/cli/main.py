@@ -462,7 +462,7 @@ def cmd_apikey(services: Services, args: argparse.Namespace) -> int:
         print(f"apikey/{args.name} deleted")
         return 0
     created = services.api_keys.create(args.name)
-    print(f"API key '{created.record.name}' created. It is shown this once (only a hash is stored):")
+    print(f"API key {created.record.name!r} created. It is shown this once (only a hash is stored):")
     print(created.key)
     return 0
 

@@ -74,15 +74,15 @@ async def _run_tool(target: _Target, call: ToolCall, timeout: float) -> tuple[st
     started = time.perf_counter()
     result, error = "", None
     if target.tool is None:
-        error = f"unknown tool '{call.name}'"
+        error = f"unknown tool {call.name!r}"
     else:
         try:
             result = await asyncio.wait_for(target.tool.run(parse_arguments(call.arguments)), timeout)
             result = cap_text(result)  # bounded for every tool: stored twice and sent to the model
         except ValueError as exc:
-            error = f"invalid JSON arguments for '{call.name}': {exc}"
+            error = f"invalid JSON arguments for {call.name!r}: {exc}"
         except TimeoutError:
-            error = f"'{call.name}' timed out after {timeout:g} s"
+            error = f"{call.name!r} timed out after {timeout:g} s"
         except Exception as exc:  # any tool failure becomes a tool message; the turn goes on
             error = str(exc) or type(exc).__name__
     return result, error, (time.perf_counter() - started) * 1000
@@ -175,7 +175,7 @@ async def run_turn(
             yield TurnFailed(error=exc.message, status=exc.status, partial=partial_message)
             return
         if reply is None:
-            yield TurnFailed(error=f"The provider '{provider.name}' returned no reply.")
+            yield TurnFailed(error=f"The provider {provider.name!r} returned no reply.")
             return
 
         usage = usage + reply.usage

@@ -77,20 +77,20 @@ def coerce_arguments(
         raw = arguments.get(param.name)
         if raw is None:
             if param.required and param.default is None:
-                raise ToolError(f"missing required argument '{param.name}'")
+                raise ToolError(f"missing required argument {param.name!r}")
             values[param.name] = param.default
             continue
         value = coerce_value(param.name, param.type, raw)
         if param.enum and value not in param.enum:
             choices = ", ".join(str(choice) for choice in param.enum)
-            raise ToolError(f"argument '{param.name}' must be one of: {choices}")
+            raise ToolError(f"argument {param.name!r} must be one of: {choices}")
         values[param.name] = value
     return values
 
 
 def coerce_value(name: str, ptype: str, value: Any) -> Any:
     """Return `value` converted to the JSON type `ptype`; raises ToolError when it cannot be."""
-    bad = ToolError(f"argument '{name}' must be of type {ptype}, got {value!r:.60}")
+    bad = ToolError(f"argument {name!r} must be of type {ptype}, got {value!r:.60}")
     if ptype == "string":
         if isinstance(value, str):
             return value
@@ -163,4 +163,4 @@ _BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True
 
 def missing_secret(name: str, purpose: str) -> ToolError:
     """Return the ToolError for an unset secret, telling the user how to set it."""
-    return ToolError(f"{purpose} secret '{name}' is not set; run `smarter-tui keys set {name}`")
+    return ToolError(f"{purpose} secret {name!r} is not set; run `smarter-tui keys set {name}`")

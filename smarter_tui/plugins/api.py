@@ -97,13 +97,13 @@ class ApiPluginTool:
     def _base_url(self) -> str:
         if self.connection is None:
             raise ToolError(
-                f"plugin '{self.name}' has no usable connection '{self.connection_name}'; "
+                f"plugin {self.name!r} has no usable connection {self.connection_name!r}; "
                 "apply an ApiConnection with that name"
             )
         base = self.connection.base_url
         parsed = urllib.parse.urlsplit(base)
         if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-            raise ToolError(f"the API base URL must be an http or https URL, got '{base}'")
+            raise ToolError(f"the API base URL must be an http or https URL, got {base!r}")
         return base.rstrip("/")
 
     def _auth_headers(self) -> dict[str, str]:
@@ -115,7 +115,7 @@ class ApiPluginTool:
         secret_name = self.connection.api_key
         if not secret_name:
             raise ToolError(
-                f"connection '{self.connection_name}' uses {method} auth but names no apiKey secret"
+                f"connection {self.connection_name!r} uses {method} auth but names no apiKey secret"
             )
         value = self.resolve_secret(str(secret_name))
         if not value:
@@ -124,7 +124,7 @@ class ApiPluginTool:
             return {"Authorization": f"Bearer {value}"}
         if method == "basic":
             return {"Authorization": f"Basic {basic_credentials(value)}"}
-        raise ToolError(f"unknown authMethod '{method}' (expected none, basic or token)")
+        raise ToolError(f"unknown authMethod {method!r} (expected none, basic or token)")
 
     def build_request(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
         """Return the keyword arguments of the HTTP request (method, url, params, headers, json).

@@ -54,7 +54,7 @@ def build_function(
         if name == "create_memory":
             return CreateMemoryTool(memory, session_key)
         return RecallMemoryTool(memory)
-    raise ValueError(f"unknown function '{name}'; expected one of: {', '.join(BUILTIN_FUNCTIONS)}")
+    raise ValueError(f"unknown function {name!r}; expected one of: {', '.join(BUILTIN_FUNCTIONS)}")
 
 
 def build_plugin(
@@ -73,13 +73,13 @@ def build_plugin(
         return StaticPluginTool(spec)
     if isinstance(spec, SqlPluginSpec):
         if connection is not None and not isinstance(connection, SqlConnectionSpec):
-            raise ValueError(f"plugin '{spec.name}' needs a SqlConnection, not an ApiConnection")
+            raise ValueError(f"plugin {spec.name!r} needs a SqlConnection, not an ApiConnection")
         return SqlPluginTool(spec, connection, resolve_secret, base_dir)
     if isinstance(spec, ApiPluginSpec):
         if connection is not None and not isinstance(connection, ApiConnectionSpec):
-            raise ValueError(f"plugin '{spec.name}' needs an ApiConnection, not a SqlConnection")
+            raise ValueError(f"plugin {spec.name!r} needs an ApiConnection, not a SqlConnection")
         return ApiPluginTool(spec, connection, resolve_secret)
-    raise ValueError(f"'{spec.kind}' is not a plugin kind")
+    raise ValueError(f"{spec.kind!r} is not a plugin kind")
 
 
 def plugin_binding(spec: PluginSpec, tool: Tool) -> PluginBinding:
@@ -87,7 +87,7 @@ def plugin_binding(spec: PluginSpec, tool: Tool) -> PluginBinding:
     try:
         directive = SelectorDirective(spec.selector.directive)
     except ValueError:
-        raise ValueError(f"unknown selector directive '{spec.selector.directive}'") from None
+        raise ValueError(f"unknown selector directive {spec.selector.directive!r}") from None
     return PluginBinding(
         name=spec.name,
         description=spec.description or tool.spec.description,

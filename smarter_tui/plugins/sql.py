@@ -45,7 +45,7 @@ def normalise_engine(db_engine: str | None) -> str:
     """
     engine = engine_of(db_engine or "sqlite")
     if engine is None:
-        raise ToolError(f"unknown database engine '{db_engine}'")
+        raise ToolError(f"unknown database engine {db_engine!r}")
     return engine
 
 
@@ -274,7 +274,7 @@ class SqlPluginTool:
         """Run the query; return a JSON list of row objects. Raises ToolError on any failure."""
         if self.connection is None:
             raise ToolError(
-                f"plugin '{self.name}' has no usable connection '{self.connection_name}'; "
+                f"plugin {self.name!r} has no usable connection {self.connection_name!r}; "
                 "apply a SqlConnection with that name"
             )
         engine = normalise_engine(self.connection.db_engine)
@@ -298,7 +298,7 @@ class SqlPluginTool:
         """Return the SQLite file path: relative paths are resolved against base_dir."""
         database = self.connection.database if self.connection else ""
         if not database:
-            raise ToolError(f"connection '{self.connection_name}' names no database")
+            raise ToolError(f"connection {self.connection_name!r} names no database")
         path = Path(database).expanduser()
         if not path.is_absolute():
             path = (self.base_dir or Path.cwd()) / path
@@ -353,7 +353,7 @@ class SqlPluginTool:
     def _server_params(self) -> dict[str, Any]:
         connection = self.connection
         if connection is None or not connection.hostname:
-            raise ToolError(f"connection '{self.connection_name}' needs a hostname")
+            raise ToolError(f"connection {self.connection_name!r} needs a hostname")
         return {
             "host": connection.hostname,
             "port": connection.port,

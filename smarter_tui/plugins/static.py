@@ -89,7 +89,7 @@ class StaticPluginTool:
         for part in inquiry_type.split("."):
             found, current = _child(current, part.strip())
             if not found:
-                raise ToolError(f"unknown inquiry_type '{inquiry_type}'; valid keys: {_listing(keys)}")
+                raise ToolError(f"unknown inquiry_type {inquiry_type!r}; valid keys: {_listing(keys)}")
         return current
 
     async def run(self, arguments: dict[str, Any]) -> str:

@@ -191,7 +191,7 @@ async def _prompt(
         # A key the config handed out names no stored session until its first prompt: send starts it.
         info = services.history.find(key)
         if info is not None and info.client != entry.name:
-            raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
+            raise RequestError(f"Session {info.session_key[:12]}… belongs to client {info.client!r}")
     v2 = wants_v2(request)
     if EVENT_STREAM in request.headers.get("accept", ""):
         return StreamingResponse(

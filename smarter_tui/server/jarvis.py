@@ -22,7 +22,7 @@ router = APIRouter(tags=["jarvis"])
 def _conversation(services: Services, conversation_id: str) -> SessionInfo:
     """Return the session of a conversation id; any unknown id (whatever its form) is a 404."""
     if not SESSION_KEY.match(conversation_id):
-        raise NotFoundError(f"No conversation with id '{conversation_id[:80]}'")
+        raise NotFoundError(f"No conversation with id {conversation_id[:80]!r}")
     return services.sessions.session(conversation_id)
 
 

@@ -211,5 +211,5 @@ def resources() -> JSONResponse:
 def unsupported(verb: str, kind: str) -> JSONResponse:
     """Answer 400 for the verbs of a hosted platform."""
     if verb not in ("deploy", "undeploy", "logs"):
-        raise NotFoundError(f"No manifest API command '{verb[:50]}'")
-    raise NotSupported(f"'{verb}' is not supported by a local install")
+        raise NotFoundError(f"No manifest API command {verb[:50]!r}")
+    raise NotSupported(f"{verb!r} is not supported by a local install")

@@ -84,7 +84,7 @@ class HostMiddleware:
                 receive,
                 send,
                 421,
-                f"This server does not serve the host '{header[:100]}'",
+                f"This server does not serve the host {header[:100]!r}",
                 "MisdirectedRequest",
             )
             return
@@ -133,7 +133,7 @@ class CorsMiddleware:
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             if not allowed:
                 await _reply(
-                    scope, receive, send, 403, f"Origin '{origin[:100]}' is not allowed", "CorsRefused"
+                    scope, receive, send, 403, f"Origin {origin[:100]!r} is not allowed", "CorsRefused"
                 )
                 return
             preflight = Response(status_code=204, headers=self._headers(origin, preflight=True))

@@ -64,7 +64,7 @@ def check_client_access(services: Services, client: CatalogueEntry, header: str 
         return
     record = _check(services, header)
     if record.name != wanted:
-        raise KeyRejected(f"LLM client '{client.name}' needs its own API key")
+        raise KeyRejected(f"LLM client {client.name!r} needs its own API key")
 
 
 Key = Annotated[ApiKeyRecord, Depends(require_key)]

@@ -112,7 +112,7 @@ class ChatSettingsService:
         key = session_key.lower() if session_key else self.sessions.new_session_key()
         info = self.db.sessions.get(key)
         if info is not None and info.client != client:
-            raise RequestError(f"Session {key[:12]}… belongs to client '{info.client}', not '{client}'")
+            raise RequestError(f"Session {key[:12]}… belongs to client {info.client!r}, not {client!r}")
         self.sessions.set_chat_settings(key, cleaned)
         return key
 

@@ -210,7 +210,7 @@ class ConfigService:
         if session_key:
             info = self.sessions.session(session_key)
             if info.client != entry.name:
-                raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
+                raise RequestError(f"Session {info.session_key[:12]}… belongs to client {info.client!r}")
             key = info.session_key
             messages: list[Message] = []
         else:

@@ -142,7 +142,7 @@ class PluginInspector:
             return True
         if name in BUILTIN_FUNCTIONS:
             return False
-        raise NotFoundError(f"No plugin or built-in function named '{name}'")
+        raise NotFoundError(f"No plugin or built-in function named {name!r}")
 
     def _function(self, name: str) -> Tool:
         """Return a built-in function tool bound to the shared memory store."""
@@ -178,7 +178,7 @@ class PluginInspector:
         """Return the view of one plugin (with `error` set when its tool cannot be built)."""
         entry = self.db.catalogue.get("plugin", name)
         if entry is None:
-            return ToolView(name, "Plugin", f"plugin_{name}"[:64], "", error=f"No plugin named '{name}'")
+            return ToolView(name, "Plugin", f"plugin_{name}"[:64], "", error=f"No plugin named {name!r}")
         try:
             _, tool = self.runtimes.plugin_tool(name)
             binding = plugin_binding(plugin_spec_of(entry.manifest), tool)
@@ -282,7 +282,7 @@ class PluginInspector:
         if spec.connection:
             found = self.db.catalogue.get("connection", spec.connection)
             if found is None:
-                raise NotFoundError(f"The plugin uses connection '{spec.connection}', which is missing")
+                raise NotFoundError(f"The plugin uses connection {spec.connection!r}, which is missing")
             connection = connection_spec_of(found.manifest, found.base_dir or str(data_dir()))
         tool = build_plugin(spec, connection, self.runtimes.resolve_secret)
         if arguments is None:

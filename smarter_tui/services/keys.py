@@ -34,7 +34,7 @@ class KeyService:
         provider = provider_from_manifest(entry.manifest) if entry else BUILTIN_PROVIDERS.get(name)
         if provider is not None:
             if provider.secret is None:
-                raise RequestError(f"Provider '{name}' needs no API key")
+                raise RequestError(f"Provider {name!r} needs no API key")
             return provider.secret
         return name
 

@@ -22,7 +22,7 @@ def resolve_launch(
         key = sessions.resolve_key(request.session)
         owner = sessions.session(key).client
         if request.client and request.client != owner:
-            raise RequestError(f"Session {key[:12]}… belongs to client '{owner}', not '{request.client}'")
+            raise RequestError(f"Session {key[:12]}… belongs to client {owner!r}, not {request.client!r}")
         runtimes.client(owner)  # the session's client may have been deleted since
         return LaunchTarget(owner, key)
     if request.client:

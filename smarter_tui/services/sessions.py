@@ -219,7 +219,7 @@ class SessionService:
             self.save_unsaved(info.session_key)  # an answer the database missed goes first
         if info is not None:
             if client and client != info.client:
-                raise RequestError(f"Session {info.session_key[:12]}… belongs to client '{info.client}'")
+                raise RequestError(f"Session {info.session_key[:12]}… belongs to client {info.client!r}")
             key, client = info.session_key, info.client
         elif client:
             key = check_session_key(session_key) if session_key else self.new_session_key()

@@ -145,11 +145,11 @@ def _evaluate(node: ast.AST) -> Number:
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
-        raise CalculatorError(f"unknown name '{node.id}'")
+        raise CalculatorError(f"unknown name {node.id!r}")
     if isinstance(node, ast.Call):
         name = _function_name(node.func)
         if name not in FUNCTIONS:
-            raise CalculatorError(f"unknown function '{name}'")
+            raise CalculatorError(f"unknown function {name!r}")
         if node.keywords:
             raise CalculatorError("keyword arguments are not allowed")
         args = [_evaluate(arg) for arg in node.args]

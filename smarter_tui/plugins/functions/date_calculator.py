@@ -41,7 +41,7 @@ def _make(year: int, month: int, day: int, original: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise DateError(f"invalid date '{original}': {exc}") from None
+        raise DateError(f"invalid date {original!r}: {exc}") from None
 
 
 def _month(token: str) -> int | None:
@@ -83,7 +83,7 @@ def parse_date(text: str, date_format: str = "ISO", today: dt.date | None = None
                 return dt.date(year, month, day)
             except ValueError:
                 continue
-        raise DateError(f"invalid date '{original}'")
+        raise DateError(f"invalid date {original!r}")
     parsed = _parse_named(value, original)
     if parsed is not None:
         return parsed
@@ -91,7 +91,7 @@ def parse_date(text: str, date_format: str = "ISO", today: dt.date | None = None
         return dt.datetime.fromisoformat(original.strip().replace("Z", "+00:00")).date()
     except ValueError:
         pass
-    raise DateError(f"could not read the date '{original}'; use e.g. 2024-02-29, 29-Feb-2024 or Feb 29 2024")
+    raise DateError(f"could not read the date {original!r}; use e.g. 2024-02-29, 29-Feb-2024 or Feb 29 2024")
 
 
 def _parse_named(value: str, original: str) -> dt.date | None:
@@ -245,7 +245,7 @@ class DateCalculatorTool:
         except (TypeError, ValueError):
             days = None
         if days is None:
-            raise DateError(f"'{operation}' needs an integer 'days'")
+            raise DateError(f"{operation!r} needs an integer 'days'")
         try:
             delta = dt.timedelta(days=days if operation == "add" else -days)
             results = [fmt(value + delta) for value in dates]

@@ -124,10 +124,10 @@ class WeatherTool:
             data = await _get_json(client, self.geocoding_url, params, "geocoding service")
             results = data.get("results") if isinstance(data, dict) else None
         if not results or not isinstance(results[0], dict):
-            raise WeatherError(f"unknown place '{location}'")
+            raise WeatherError(f"unknown place {location!r}")
         place = results[0]
         if place.get("latitude") is None or place.get("longitude") is None:
-            raise WeatherError(f"the geocoding service gave no coordinates for '{location}'")
+            raise WeatherError(f"the geocoding service gave no coordinates for {location!r}")
         return place
 
 
