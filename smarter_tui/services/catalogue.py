@@ -203,6 +203,14 @@ class CatalogueService:
         return str(value)
 
     # -- read ------------------------------------------------------------------------------
+    def version(self) -> int:
+        """Return the catalogue version, which grows with every apply and delete (any process).
+
+        A cheap read meant for polling: a running app compares it with the version it last saw
+        and reads the clients again only when it changed.
+        """
+        return self.db.catalogue.version()
+
     def list(self, kind: str) -> list[CatalogueEntry]:
         """Return the manifests of a kind (plural/case-insensitive), sorted by name.
 

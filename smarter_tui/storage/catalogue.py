@@ -11,7 +11,7 @@ import peewee
 from smarter_tui.domain.errors import DependencyError, NotFoundError
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
 from smarter_tui.storage.convert import catalogue_entry
-from smarter_tui.storage.rows import GROUP_ROWS, CatalogueRow, ReferenceRow, now_utc
+from smarter_tui.storage.rows import GROUP_ROWS, CatalogueRow, CatalogueVersionRow, ReferenceRow, now_utc
 
 _KIND_BY_LOWER = {kind.lower(): group for kind, group in KIND_GROUPS.items()}
 
@@ -68,6 +68,7 @@ class CatalogueStore:
             row.base_dir = entry.base_dir
             row.updated_at = now
             row.save()
+            self._bump()
             ReferenceRow.delete().where(
                 (ReferenceRow.from_group == group) & (ReferenceRow.from_name == entry.name)
             ).execute()
@@ -79,6 +80,20 @@ class CatalogueStore:
                     ]
                 ).execute()
             return catalogue_entry(row)
+
+    def _bump(self) -> None:
+        """Count one more catalogue write (called inside the write's transaction)."""
+        CatalogueVersionRow.update(version=CatalogueVersionRow.version + 1).where(
+            CatalogueVersionRow.id == 1
+        ).execute()
+
+    def version(self) -> int:
+        """Return the catalogue version: it grows with every put and delete, in any process.
+
+        One primary-key read, cheap enough to poll; equal versions mean nothing was written.
+        """
+        query = CatalogueVersionRow.select(CatalogueVersionRow.version)
+        return int(query.where(CatalogueVersionRow.id == 1).scalar() or 0)
 
     def get(self, group: str, name: str) -> CatalogueEntry | None:
         """Return the entry of `group` (or a kind name) called `name`, or None."""
@@ -131,6 +146,7 @@ class CatalogueStore:
                 listed = ", ".join(f"{g} {n!r}" for g, n in users)
                 raise DependencyError(f"{group} {name!r} is used by {listed}")
             table.delete().where(table.name == name).execute()
+            self._bump()
             ReferenceRow.delete().where(
                 (ReferenceRow.from_group == group) & (ReferenceRow.from_name == name)
             ).execute()

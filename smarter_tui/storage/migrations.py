@@ -206,6 +206,23 @@ def m007_catalogue_base_dir(x: Executor) -> None:
             x.run(f"ALTER TABLE {table} ADD COLUMN base_dir TEXT")
 
 
+def m008_catalogue_version(conn: sqlite3.Connection) -> None:
+    """Add the catalogue version: one counter row, bumped in the transaction of every catalogue write.
+
+    A running app compares it to the one it last saw to pick up manifests applied by another
+    process (the CLI, `serve`, another machine on the team database) without reading the tables.
+    """
+    # Portable (SQLite and PostgreSQL): a fixed id, no identity column, no engine-specific pragma.
+    _run(
+        conn,
+        """CREATE TABLE IF NOT EXISTS catalogue_version (
+            id INTEGER PRIMARY KEY,
+            version BIGINT NOT NULL)""",
+        "INSERT INTO catalogue_version (id, version) SELECT 1, 0 "
+        "WHERE NOT EXISTS (SELECT 1 FROM catalogue_version WHERE id = 1)",
+    )
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
@@ -215,6 +232,7 @@ MIGRATIONS: list[Migration] = [
     m005_branches_and_chat_settings,
     m006_api_keys,
     m007_catalogue_base_dir,
+    m008_catalogue_version,
 ]
 
 #: The schema version a database has once every migration is applied.

@@ -128,6 +128,15 @@ GROUP_ROWS: dict[str, type[CatalogueRow]] = {
 }
 
 
+class CatalogueVersionRow(BaseRow):
+    """The one row (id 1) counting catalogue writes; see migrations.m008_catalogue_version."""
+
+    version = peewee.BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "catalogue_version"
+
+
 class ReferenceRow(BaseRow):
     """One catalogue reference, e.g. llmclient 'a' uses plugin 'x'."""
 

@@ -28,6 +28,9 @@ from smarter_tui.ui.widgets.chat_pane import REOPEN_LAST, ChatPane
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 
+#: Seconds between two looks at the catalogue version (one primary-key read in a worker).
+CATALOGUE_POLL = 2.0
+
 if TYPE_CHECKING:
     from smarter_tui.services import Services
     from smarter_tui.services.chat_settings import EffectiveChat
@@ -74,6 +77,7 @@ class SmarterApp(App[None]):
         self.settings: Settings = self.settings_store.current()
         self.settings_problems = list(self.settings_store.problems)
         self._launch = launch or LaunchRequest()
+        self._catalogue_seen: int | None = None  # the catalogue version the client list shows
         self.main = MainScreen(self.settings.panes)
         self._apply_keymap(self.settings.keys)
 
@@ -176,6 +180,7 @@ class SmarterApp(App[None]):
                 from smarter_tui.services import Services
 
                 services = Services.open()
+            version = services.catalogue.version()  # before the clients: a later write is seen later
             clients = services.clients()
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
@@ -191,15 +196,17 @@ class SmarterApp(App[None]):
         except SmarterError as exc:  # e.g. --session of a session deleted meanwhile
             self.call_from_thread(self.notify, exc.message, title="Cannot open", severity="error")
             target = LaunchTarget()
-        self.call_from_thread(self._services_ready, services, clients, target)  # type: ignore[arg-type]  # textual types async callbacks as Never
+        self.call_from_thread(self._services_ready, services, clients, target, version)  # type: ignore[arg-type]  # textual types async callbacks as Never
 
     async def _services_ready(
-        self, services: Services, clients: list[ClientView], target: LaunchTarget
+        self, services: Services, clients: list[ClientView], target: LaunchTarget, version: int
     ) -> None:
         # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
         gc.freeze()
         self.services = services
         self.clients = clients
+        self._catalogue_seen = version
+        self.set_interval(CATALOGUE_POLL, self._check_catalogue, name="catalogue-watch")
         self.main.use_services(services)
         self.main.query_one(ClientList).set_clients(clients)
         if clients:
@@ -245,6 +252,7 @@ class SmarterApp(App[None]):
         self.sub_title = f"{client.app_name} · {client.provider}/{client.model}"
         self.main.query_one(PluginPane).show_client(client.name)
         self._remember(client.name, None)
+        self._check_catalogue()  # a welcome text changed since the last look shows right away
 
     def _key_stored(self, client: ClientView, masked: str | None) -> None:
         if masked is None:
@@ -259,11 +267,60 @@ class SmarterApp(App[None]):
         self.call_from_thread(self._clients_refreshed, clients, select)  # type: ignore[arg-type]
 
     async def _clients_refreshed(self, clients: list[ClientView], select: str | None) -> None:
-        self.clients = clients
-        self.main.query_one(ClientList).set_clients(clients)
+        await self._show_clients(clients)
         chosen = next((c for c in clients if c.name == select), None)
         if chosen is not None:
             await self.start_chat(chosen)
+
+    async def _show_clients(self, clients: list[ClientView]) -> None:
+        """List `clients` (keeping the highlight) and hand each open chat its client's new version."""
+        if not self.is_running:
+            return
+        self.clients = clients
+        client_list = self.main.query_one(ClientList)
+        highlighted = client_list.highlighted
+        current = None
+        if highlighted is not None and highlighted < len(client_list.clients):
+            current = client_list.clients[highlighted].name
+        client_list.set_clients(clients)
+        if current is not None:
+            client_list.highlight_client(current)
+        by_name = {c.name: c for c in clients}
+        for pane in self.main.query(ChatPane):
+            if pane.client is not None and pane.client.name in by_name:
+                await pane.update_client(by_name[pane.client.name])
+        shown = self.chat.client
+        if shown is not None and self.chat.session_key is None:
+            self.sub_title = f"{shown.app_name} · {shown.provider}/{shown.model}"
+
+    # -- catalogue changes made elsewhere (the CLI, serve, another machine) ----------------
+    def on_app_focus(self) -> None:
+        """Back in the terminal: the catalogue may have changed meanwhile."""
+        self._check_catalogue()
+
+    @work(thread=True, exclusive=True, group="catalogue-watch")
+    def _check_catalogue(self) -> None:
+        """Read the catalogue version; when it moved, read the clients again and show them."""
+        services = self.services
+        if services is None or self._catalogue_seen is None:
+            return
+        try:
+            version = services.catalogue.version()
+            if version == self._catalogue_seen:
+                return
+            clients = services.clients()
+        except Exception:  # noqa: BLE001 - a look that fails (database busy, gone) is retried next tick
+            return
+        self.call_from_thread(self._catalogue_moved, version, clients)  # type: ignore[arg-type]
+
+    async def _catalogue_moved(self, version: int, clients: list[ClientView]) -> None:
+        if self._catalogue_seen is not None and version <= self._catalogue_seen:
+            return  # an older look that finished late
+        self._catalogue_seen = version
+        await self._show_clients(clients)
+        # query, not query_one: a change seen while the app shuts down finds no pane, and that is fine.
+        for pane in self.main.query(PluginPane):
+            pane.reload()
 
     @on(ClientList.Selected)
     async def _client_selected(self, event: ClientList.Selected) -> None:
@@ -480,12 +537,7 @@ class SmarterApp(App[None]):
     def _catalogue_changed(self, event: CatalogueChanged) -> None:
         """Show saved changes: the client list and the plugin pane are read again (the chat goes on;
         its next turn is built from the stored manifests, so it uses the new version)."""
-        if self.services is None:
-            return
-        self._refresh_clients()
-        # query, not query_one: a change reported while the app shuts down finds no pane, and that is fine.
-        for pane in self.main.query(PluginPane):
-            pane.reload()
+        self._check_catalogue()  # the save moved the catalogue version
 
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""

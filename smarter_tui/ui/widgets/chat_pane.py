@@ -187,6 +187,21 @@ class ChatPane(Vertical):
         self._reset_status()
         self.prompt.placeholder = client.placeholder
 
+    async def update_client(self, client: ClientView) -> None:
+        """Take a newer version of this chat's client (its manifest changed while the app runs).
+
+        The welcome card, placeholder and (in a chat not yet started) model are shown anew; a
+        running answer goes on undisturbed, the next turn is built from the stored manifest.
+        """
+        if self.client is None or client.name != self.client.name:
+            return
+        self.client = client
+        self.prompt.placeholder = client.placeholder
+        for card in self.transcript.query(WelcomeCard):
+            await card.update(client.app_name, client.welcome, client.examples)
+        if self.session_key is None and not self.running:
+            self.status.model, self.status.offline = client.model, client.offline
+
     def _taken_down(self) -> bool:
         """True once the app closing has begun removing this pane's children.
 

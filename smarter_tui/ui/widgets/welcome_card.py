@@ -37,6 +37,13 @@ class WelcomeCard(Vertical):
                 compact=True,
             )
 
+    async def update(self, title: str, welcome: str, examples: list[str]) -> None:
+        """Show another title, welcome text or examples (the client's manifest changed)."""
+        if (title, welcome, examples) == (self.title_text, self.welcome, self.examples):
+            return
+        self.title_text, self.welcome, self.examples = title, welcome, list(examples)
+        await self.recompose()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.ExampleChosen(self.examples[int(event.option.id or 0)]))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from smarter_tui.domain.errors import DependencyError, NotFoundError
@@ -124,3 +128,37 @@ def test_delete_refused_while_referenced(db: Database) -> None:
     assert db.catalogue.references("llmclient", "a") == []
     db.catalogue.delete("plugin", "x")
     assert db.catalogue.is_empty()
+
+
+def test_version_counts_every_write_and_only_committed_ones(db: Database) -> None:
+    assert db.catalogue.version() == 0
+    db.catalogue.put(entry("SqlConnection", "conn"))
+    db.catalogue.put(entry("SqlPlugin", "p"), references=[("connection", "conn")])
+    db.catalogue.put(entry("SqlPlugin", "p", sql="select 2"))  # an update counts too
+    assert db.catalogue.version() == 3
+    with pytest.raises(NotFoundError):
+        db.catalogue.put(entry("SqlPlugin", "q"), references=[("connection", "missing")])
+    with pytest.raises(DependencyError):
+        db.catalogue.put(entry("SqlPlugin", "p2"), references=[("connection", "conn")])
+        db.catalogue.delete("connection", "conn")
+    assert db.catalogue.version() == 4  # p2 was stored; the refused delete changed nothing
+    with pytest.raises(RuntimeError), db.transaction():
+        db.catalogue.put(entry("LLMClient", "rolled_back"))
+        raise RuntimeError("abort")
+    assert db.catalogue.version() == 4 and db.catalogue.get("llmclient", "rolled_back") is None
+    db.catalogue.delete("plugin", "p2")
+    assert db.catalogue.version() == 5
+
+
+def test_version_sees_writes_of_another_connection(db: Database, db_path: Path) -> None:
+    """Another process writing the file (the CLI, serve) moves the version this one reads."""
+    before = db.catalogue.version()
+    code = (
+        "import sys; from smarter_tui.storage import open_database; "
+        "from smarter_tui.domain.records import CatalogueEntry; "
+        "d = open_database(sys.argv[1]); "
+        "d.catalogue.put(CatalogueEntry(kind='LLMClient', name='elsewhere', manifest={})); d.close()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db_path)], check=True, timeout=60)
+    assert db.catalogue.version() == before + 1
+    assert db.catalogue.get("llmclient", "elsewhere") is not None

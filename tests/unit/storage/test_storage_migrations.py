@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from smarter_tui.domain.messages import Message, Role
+from smarter_tui.domain.records import CatalogueEntry
 from smarter_tui.storage import LATEST_VERSION, Database, migrate, open_database
 from smarter_tui.storage.dialect import Executor
 from smarter_tui.storage.migrations import MIGRATIONS, schema_version
@@ -112,6 +113,9 @@ def test_upgrade_from_every_earlier_version(empty_db_path: Path | str, version: 
         if version >= 1:  # every old message is in the context, with no chat settings
             assert [m.excluded for m in db.sessions.messages(KEY)] == [None, None]
             assert db.sessions.context_count(KEY) == 2 and db.sessions.chat_settings(KEY) == {}
+        assert db.catalogue.version() == 0  # the counter row exists on every upgraded file
+        db.catalogue.put(CatalogueEntry(kind="Plugin", name="after", manifest={}))
+        assert db.catalogue.version() == 1
         db.sessions.create("c2")
         stored = db.sessions.append_message(
             KEY if version else db.sessions.list()[0].session_key, Message(Role.USER, "after upgrade")
