@@ -82,9 +82,14 @@ class CatalogueStore:
             return catalogue_entry(row)
 
     def _bump(self) -> None:
-        """Count one more catalogue write (called inside the write's transaction)."""
-        CatalogueVersionRow.update(version=CatalogueVersionRow.version + 1).where(
-            CatalogueVersionRow.id == 1
+        """Count one more catalogue write (called inside the write's transaction).
+
+        An upsert, so a counter row that went missing (a truncated table) comes back; the
+        `ON CONFLICT ... DO UPDATE` is the same on SQLite and PostgreSQL.
+        """
+        row = CatalogueVersionRow
+        row.insert(id=1, version=1).on_conflict(
+            conflict_target=[row.id], update={row.version: row.version + 1}
         ).execute()
 
     def version(self) -> int:

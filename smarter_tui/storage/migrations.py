@@ -206,15 +206,14 @@ def m007_catalogue_base_dir(x: Executor) -> None:
             x.run(f"ALTER TABLE {table} ADD COLUMN base_dir TEXT")
 
 
-def m008_catalogue_version(conn: sqlite3.Connection) -> None:
+def m008_catalogue_version(x: Executor) -> None:
     """Add the catalogue version: one counter row, bumped in the transaction of every catalogue write.
 
     A running app compares it to the one it last saw to pick up manifests applied by another
     process (the CLI, `serve`, another machine on the team database) without reading the tables.
     """
-    # Portable (SQLite and PostgreSQL): a fixed id, no identity column, no engine-specific pragma.
-    _run(
-        conn,
+    # The same on both engines: a fixed id (no identity column), no SQLite-only data_version.
+    x.run(
         """CREATE TABLE IF NOT EXISTS catalogue_version (
             id INTEGER PRIMARY KEY,
             version BIGINT NOT NULL)""",

@@ -210,6 +210,11 @@ def _copy_catalogue(src: _Side, dst: _Side) -> None:
             "ON CONFLICT DO NOTHING",
             src.select("catalogue_references", columns, "ORDER BY id"),
         )
+        # Like every catalogue write: apps running on the destination see the copied manifests.
+        dst.x.run(
+            "INSERT INTO catalogue_version (id, version) VALUES (1, 1) "
+            "ON CONFLICT (id) DO UPDATE SET version = catalogue_version.version + 1"
+        )
         dst.commit()
     except BaseException:
         dst.rollback()

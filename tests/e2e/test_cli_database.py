@@ -132,6 +132,8 @@ def test_copy_sqlite_to_postgresql_and_back(
     finally:
         team_services.close()
     assert engines.scalar(postgres_url, "SELECT COUNT(*) FROM session_leases") == 0
+    # each copy counts as a catalogue write: apps running on the team database pick it up
+    assert engines.scalar(postgres_url, "SELECT version FROM catalogue_version WHERE id = 1") == 2
 
     # and back again into a new SQLite file, from the team database
     back = Cli(tmp_path / "back-home", env={"DATABASE_URL": ""})
