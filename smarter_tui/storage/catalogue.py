@@ -60,7 +60,14 @@ class CatalogueStore:
             now = now_utc()
             row = table.get_or_none(table.name == entry.name)
             if row is None:
-                row = table(name=entry.name, created_at=now)
+                # Another process may be creating the same name right now (two people applying,
+                # two processes seeding a fresh team database): a plain INSERT would then fail on
+                # PostgreSQL's unique index. Claim the name with an insert that yields to the
+                # other one (waiting for its commit), and update whichever row is there.
+                table.insert(
+                    name=entry.name, kind=entry.kind, created_at=now, updated_at=now
+                ).on_conflict_ignore().execute()
+                row = table.get(table.name == entry.name)
             row.kind = entry.kind
             row.description = entry.description
             row.manifest_json = manifest_json
