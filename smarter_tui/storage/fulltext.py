@@ -3,8 +3,8 @@
 User text never becomes query syntax: it is reduced to word tokens, each quoted (FTS5) or made of
 letters and digits only (tsquery). Both engines stem English words and keep stop words, so the
 same query finds the same messages; ranking is FTS5's bm25 on SQLite and `ts_rank` on
-PostgreSQL. On PostgreSQL only the newest CANDIDATES matches are ranked, so a word found in every
-message costs a bounded index walk instead of ranking half a million rows.
+PostgreSQL. On both only the newest CANDIDATES matches are ranked, so a word found in every
+message costs a bounded index walk instead of ranking (and highlighting) half a million rows.
 """
 
 from __future__ import annotations
@@ -92,14 +92,36 @@ def tsquery_any_token(text: str) -> str | None:
 #: One message hit: session_key, position, role, snippet, title, client, score (higher is better).
 MessageHit = tuple[str, int, str, str | None, str | None, str, float]
 
-_SQLITE_MESSAGES = (
-    "SELECT s.session_key, m.position, m.role, "
-    "snippet(message_fts, 0, ?, ?, '…', 12), s.title, s.client, -bm25(message_fts) "
-    "FROM message_fts "
-    "JOIN messages AS m ON m.id = message_fts.rowid "
-    "JOIN sessions AS s ON s.id = m.session_id "
-    "WHERE message_fts MATCH ? ORDER BY bm25(message_fts), m.id DESC LIMIT ?"
+# As on PostgreSQL, only the newest CANDIDATES matches are ranked: FTS5 walks the word's doclist
+# backwards and stops there. Snippets are made afterwards for the hits returned only, in one walk
+# over the rowid range they span ((rowid + 0) keeps the IN list out of FTS5's index choice: a
+# lookup per rowid would reload the whole doclist of a common word once per hit).
+_SQLITE_RANKED = f"""
+SELECT c.id, s.session_key, m.position, m.role, s.title, s.client, c.score
+FROM (SELECT rowid AS id, -bm25(message_fts) AS score FROM message_fts
+      WHERE message_fts MATCH ? ORDER BY rowid DESC LIMIT {CANDIDATES}) AS c
+JOIN messages AS m ON m.id = c.id JOIN sessions AS s ON s.id = m.session_id
+ORDER BY c.score DESC, c.id DESC LIMIT ?
+"""
+_SQLITE_SNIPPETS = (
+    "SELECT rowid, snippet(message_fts, 0, ?, ?, '…', 12) FROM message_fts "
+    "WHERE message_fts MATCH ? AND rowid BETWEEN ? AND ? AND (rowid + 0) IN ({ids})"
 )
+
+
+def _sqlite_messages(db: peewee.Database, match: str, highlight: tuple[str, str], limit: int) -> list[Any]:
+    ranked = db.execute_sql(_SQLITE_RANKED, (match, limit)).fetchall()  # type: ignore[no-untyped-call]
+    if not ranked:
+        return []
+    ids = [row[0] for row in ranked]
+    sql = _SQLITE_SNIPPETS.format(ids=", ".join("?" * len(ids)))
+    params = (*highlight, match, min(ids), max(ids), *ids)
+    snippets = dict(db.execute_sql(sql, params).fetchall())  # type: ignore[no-untyped-call]
+    return [
+        (key, pos, role, snippets.get(i), title, client, score)
+        for i, key, pos, role, title, client, score in ranked
+    ]
+
 
 # The inner query walks either the GIN index (a rare word) or the id index backwards (a common
 # one; the planner picks) and stops at CANDIDATES rows; only those are ranked and highlighted.
@@ -135,7 +157,7 @@ def search_messages(db: peewee.Database, text: str, highlight: tuple[str, str], 
     match = fts_all_tokens(text)
     if match is None:
         return []
-    return list(db.execute_sql(_SQLITE_MESSAGES, (*highlight, match, limit)).fetchall())  # type: ignore[no-untyped-call]
+    return _sqlite_messages(db, match, highlight, min(limit, CANDIDATES))
 
 
 def search_memories(db: peewee.Database, text: str, limit: int) -> list[str]:

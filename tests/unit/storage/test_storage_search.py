@@ -121,3 +121,24 @@ def test_memory_list_delete_count(db: Database) -> None:
         db.memories.delete(first)
     with pytest.raises(ValueError):
         db.memories.add("   ")
+
+
+def test_a_common_word_ranks_only_the_newest_matches(db: Database) -> None:
+    """A word in every message costs a bounded walk: only the newest CANDIDATES matches are ranked.
+
+    The oldest message says "gravel" five times (the best match by far) but lies beyond the
+    newest CANDIDATES matches, so it is not found; every hit returned has its snippet.
+    """
+    from datetime import UTC, datetime
+
+    from smarter_tui.domain.records import SessionInfo
+    from smarter_tui.storage.fulltext import CANDIDATES
+
+    now = datetime(2024, 5, 1, tzinfo=UTC)
+    old = [Message(Role.USER, "gravel gravel gravel gravel gravel", created_at=now)]
+    newer = [Message(Role.USER, f"gravel path {i}", created_at=now) for i in range(CANDIDATES)]
+    db.sessions.bulk_import([(SessionInfo("a" * 64, "alpha", None, now), old + newer)])
+    hits = db.sessions.search("gravel", limit=10)
+    assert len(hits) == 10 and all(h.position > 0 for h in hits)
+    assert all("«gravel»" in h.snippet for h in hits)
+    assert db.sessions.search("gravel gravel path 0", limit=5)[0].position == 1
