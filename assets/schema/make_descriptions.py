@@ -1,16 +1,22 @@
-"""Rewrite smarter_tui/manifests/sam_descriptions.json from the official SDK (`pip install smarter-api`).
+"""Rewrite smarter_tui/manifests/sam_descriptions.json: each kind's field descriptions, from the Smarter SDK.
 
-The SDK is a test dependency only: the app reads the descriptions from this file, so that the
-editor can say what a field means without importing the SDK (and its dependencies) at run time.
-A test checks the file is current for the installed SDK.
+The editor shows the description of the field under the cursor, and `json-schema KIND` carries
+them. The SDK (`smarter-api`, a test/dev dependency only) takes seconds to import, so its
+descriptions are extracted once, here, from the JSON Schema of its typed models
+(`smarter.models.sam.SAM_MODELS`) into the committed JSON file the app reads;
+`tests/unit/manifests/test_sam_descriptions.py` checks the file is current.
+Run: .venv/bin/python assets/schema/make_descriptions.py
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
+#: Our kinds, each with the SDK model that describes it (same names).
 KINDS = (
     "LLMClient",
     "Plugin",
@@ -22,40 +28,43 @@ KINDS = (
     "Provider",
 )
 TARGET = Path(__file__).resolve().parents[2] / "smarter_tui" / "manifests" / "sam_descriptions.json"
+_TAG = re.compile(r"^[\w.]+\[([^\]]*)\]\.?$")  # "Plugin.spec.prompt.maxTokens[int]." -> "int"
 
 
-def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Follow $ref and the one non-null branch of anyOf (Optional fields)."""
-    while True:
-        if "$ref" in node:
-            node = defs[node["$ref"].rsplit("/", 1)[-1]]
-            continue
-        branches = [b for b in node.get("anyOf", []) if b.get("type") != "null"]
-        if len(branches) == 1 and "properties" not in node:
-            node = {**branches[0], **{k: v for k, v in node.items() if k != "anyOf"}}
-            continue
-        return node
+def tidy(description: str) -> str:
+    """Return a description on one line: a leading "Name[type]." paragraph becomes "(type)"."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", description.strip()) if p.strip()]
+    if paragraphs and (tag := _TAG.match(paragraphs[0])):
+        paragraphs = paragraphs[1:]
+        if paragraphs:
+            paragraphs[-1] += f" ({tag.group(1)})"
+    return " ".join(paragraphs)
 
 
-def _walk(node: dict[str, Any], defs: dict[str, Any], path: str, out: dict[str, str], depth: int = 0) -> None:
-    if depth > 12:
+def walk(
+    schema: dict[str, Any], defs: dict[str, Any], path: str, out: dict[str, str], depth: int = 0
+) -> None:
+    """Record the description of every property below `schema` under its dotted path ("[]" = list item)."""
+    if depth > 16:
         return
-    for name, child in (node.get("properties") or {}).items():
-        child_path = f"{path}.{name}" if path else name
-        text = (child.get("description") or "").strip()
-        resolved = _resolve(child, defs)
-        if not text:
-            text = (resolved.get("description") or "").strip()
-        if text:
-            out[child_path] = " ".join(text.split())
-        if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict):
-            _walk(_resolve(resolved["items"], defs), defs, child_path + "[]", out, depth + 1)
-        elif "properties" in resolved:
-            _walk(resolved, defs, child_path, out, depth + 1)
+    if "$ref" in schema:
+        target = defs[schema["$ref"].rsplit("/", 1)[-1]]
+        walk({**target, **{k: v for k, v in schema.items() if k != "$ref"}}, defs, path, out, depth + 1)
+        return
+    description = schema.get("description")
+    if description and path and path not in out:
+        out[path] = tidy(description)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key) or []:
+            walk(sub, defs, path, out, depth + 1)
+    for name, sub in (schema.get("properties") or {}).items():
+        walk(sub, defs, f"{path}.{name}" if path else name, out, depth + 1)
+    if isinstance(schema.get("items"), dict):
+        walk(schema["items"], defs, path + "[]", out, depth + 1)
 
 
 def build() -> dict[str, Any]:
-    """Return {"sdk": version, "kinds": {kind: {field path: description}}} from the SDK."""
+    """Return {"sdk": version, "kinds": {kind: {dotted path: description}}} from the installed SDK."""
     from smarter.__version__ import __version__
     from smarter.models.sam import SAM_MODELS
 
@@ -63,11 +72,16 @@ def build() -> dict[str, Any]:
     for kind in KINDS:
         schema = SAM_MODELS[kind].model_json_schema(by_alias=True)
         out: dict[str, str] = {}
-        _walk(schema, schema.get("$defs", {}), "", out)
+        walk(schema, schema.get("$defs") or {}, "", out)
         kinds[kind] = dict(sorted(out.items()))
     return {"sdk": __version__, "kinds": kinds}
 
 
+def render() -> str:
+    """Return the file's text."""
+    return json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+
+
 if __name__ == "__main__":
-    TARGET.write_text(json.dumps(build(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {TARGET}")
+    TARGET.write_text(render(), encoding="utf-8")
+    print(f"wrote {TARGET}", file=sys.stderr)

@@ -10,7 +10,9 @@ from typing import Any
 
 from .base import Path
 
-#: Generated from the SDK by assets/schema/make_descriptions.py (a test checks it is current).
+#: The SDK's field descriptions, the one file of them: written by assets/schema/make_descriptions.py
+#: from `smarter.models.sam.SAM_MODELS` (a test/dev dependency only, hence committed);
+#: tests/unit/manifests/test_sam_descriptions.py checks it is current.
 _DESCRIPTIONS_FILE = FilePath(__file__).with_name("sam_descriptions.json")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -59,15 +61,13 @@ def _key(path: Path) -> str:
     return text
 
 
-def _candidates(kind: str, path: Path) -> list[str]:
-    """Return the keys that may describe `path`, the spelling as written first."""
-    key = _key(path)
+def _candidates(kind: str, key: str, parts: tuple[str, ...]) -> list[str]:
+    """Return the keys that may describe a path (its lookup `key`, its named `parts`), as written first."""
     keys = [key]
-    parts = [p for p in path if isinstance(p, str)]
     if kind == "LLMClient":
-        if parts[:1] == ["spec"] and parts[1:2] == ["functions"]:
+        if parts[:1] == ("spec",) and parts[1:2] == ("functions",):
             keys.append("spec.extensions" + key[len("spec.functions") :])
-        if parts[:2] == ["spec", "config"] and len(parts) > 2 and parts[2] not in ("prompt", "styles"):
+        if parts[:2] == ("spec", "config") and len(parts) > 2 and parts[2] not in ("prompt", "styles"):
             rest = key[len("spec.config.") :]
             keys += [f"spec.config.prompt.{rest}", f"spec.config.styles.{rest}"]
     if kind == "Provider" or kind == "Secret":
@@ -81,13 +81,35 @@ def field_description(kind: str, path: Path) -> str | None:
     Descriptions come from the Smarter SDK's models; fields only we accept have our own.
     Flat LLMClient fields (spec.config.appName) find their nested description.
     """
+    found = _described(kind, _key(path), tuple(p for p in path if isinstance(p, str)))
+    return found[1] if found else None
+
+
+def nearest_field_description(kind: str, path: Path) -> tuple[str, str] | None:
+    """Return (dotted key, description) of the field at `path`, else of its nearest described parent.
+
+    The key is the spelling that is described ("spec.config.prompt.defaultModel" for a flat
+    client's spec.config.defaultModel); free-form data (a static plugin's keys) gets its
+    section's description. None when no part of the path is described.
+    """
+    for end in range(len(path), 0, -1):
+        part = path[:end]
+        found = _described(kind, _key(part), tuple(p for p in part if isinstance(p, str)))
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def _described(kind: str, key: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
+    """Return (key found, description) for the lookup key of a path (cached: the editor asks per line)."""
     sdk = _sdk_descriptions().get(kind, {})
     local = LOCAL_DESCRIPTIONS.get(kind, {})
-    for key in _candidates(kind, path):
-        if key in local:
-            return local[key]
-        if key in sdk:
-            return sdk[key]
+    for candidate in _candidates(kind, key, parts):
+        if candidate in local:
+            return candidate, local[candidate]
+        if candidate in sdk:
+            return candidate, sdk[candidate]
     return None
 
 

@@ -355,7 +355,7 @@ class AuthoringService:
         Never raises for bad input: a YAML syntax error, a schema error or a reference to a
         missing plugin, connection or provider is a problem. The text is parsed once.
         """
-        from smarter_tui.services.field_docs import describe_field
+        from smarter_tui.manifests.schema import nearest_field_description
 
         checked = _check(text, filename)
         report = checked.report
@@ -366,7 +366,7 @@ class AuthoringService:
             except ManifestError:
                 continue
             for line, path in _deepest_paths(document.lines).items():
-                described = describe_field(kind, path)
+                described = nearest_field_description(kind, path)
                 if described is not None:
                     report.fields[line] = described
         if not report.errors and not any(document.data is not None for document in checked.documents):
