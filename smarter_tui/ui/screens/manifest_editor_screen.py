@@ -185,7 +185,7 @@ class ManifestEditorScreen(Screen[None]):
         """Show what the field under the cursor means (from the Smarter SDK's model)."""
         line = self.area.cursor_location[0] + 1
         field = self.query_one("#editor-field", Static)
-        described = self.report.fields.get(line) if self.report else None
+        described = self.report.field_at(line) if self.report else None
         if described is None:
             field.update(Text("No field description for this line.", style="dim"))
             return

@@ -68,10 +68,10 @@ def test_validate_gives_each_line_its_field_description(services: Services) -> N
     text = services.authoring.text("plugin", "everlasting_gobstopper")
     report = services.authoring.validate(text)
     assert report.ok and report.manifests == [("Plugin", "everlasting_gobstopper")]
-    path, description = report.fields[line_of(text, "maxTokens: 1024")]
+    path, description = report.field_at(line_of(text, "maxTokens: 1024")) or ("", "")
     assert path == "spec.prompt.maxTokens" and "maximum number of tokens" in description
     # A key inside the static data has no description of its own: its data section's is given.
-    path, _ = report.fields[line_of(text, "coupon_codes:")]
+    path, _ = report.field_at(line_of(text, "coupon_codes:")) or ("", "")
     assert path == "spec.data.staticData"
 
 
