@@ -87,7 +87,7 @@ class ResourceService:
         else:
             entry = self.db.catalogue.get("llmclient", text)
         if entry is None:
-            raise NotFoundError(f"No LLM client with id or name '{text}'")
+            raise NotFoundError(f"No LLM client with id or name {text!r}")
         return entry
 
     def custom_domains(self) -> dict[str, str]:
@@ -222,7 +222,7 @@ class ResourceService:
         for provider in self.providers():
             if provider["name"] == name:
                 return provider
-        raise NotFoundError(f"No provider named '{name}'")
+        raise NotFoundError(f"No provider named {name!r}")
 
     def secrets(self) -> list[dict[str, Any]]:
         """Return the secrets' metadata in the SDK's `Secret` shape (never a value)."""

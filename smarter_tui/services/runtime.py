@@ -74,7 +74,7 @@ class RuntimeBuilder:
         entry = self.db.catalogue.get("llmclient", name)
         if entry is None:
             known = ", ".join(e.name for e in self.db.catalogue.list("llmclient")) or "none"
-            raise NotFoundError(f"No LLM client named '{name}' (known: {known})")
+            raise NotFoundError(f"No LLM client named {name!r} (known: {known})")
         return entry
 
     def provider_config(self, name: str | None) -> ProviderConfig:
@@ -86,7 +86,7 @@ class RuntimeBuilder:
         if name in BUILTIN_PROVIDERS:
             return BUILTIN_PROVIDERS[name]
         raise NotFoundError(
-            f"No provider named '{name}' (built in: {', '.join(BUILTIN_PROVIDERS)}; "
+            f"No provider named {name!r} (built in: {', '.join(BUILTIN_PROVIDERS)}; "
             "add one with a Provider manifest)"
         )
 
@@ -98,7 +98,7 @@ class RuntimeBuilder:
         if key is None:
             env = f" or set {provider.env[0]}" if provider.env else ""
             raise MissingKeyError(
-                f"Provider '{provider.name}' needs an API key: run `smarter-tui keys set "
+                f"Provider {provider.name!r} needs an API key: run `smarter-tui keys set "
                 f"{provider.secret}`{env}"
             )
         return key
@@ -158,13 +158,13 @@ class RuntimeBuilder:
         """Return a plugin's entry and its tool (with its connection resolved)."""
         entry = self.db.catalogue.get("plugin", name)
         if entry is None:
-            raise NotFoundError(f"No plugin named '{name}'")
+            raise NotFoundError(f"No plugin named {name!r}")
         spec = plugin_spec_of(entry.manifest)
         connection = None
         if spec.connection:
             found = self.db.catalogue.get("connection", spec.connection)
             if found is None:
-                raise NotFoundError(f"Plugin '{name}' uses connection '{spec.connection}', which is missing")
+                raise NotFoundError(f"Plugin {name!r} uses connection {spec.connection!r}, which is missing")
             # A relative SQLite path is resolved against the folder the connection was applied
             # from, or the data directory when it came through the API.
             connection = connection_spec_of(found.manifest, found.base_dir or str(data_dir()))
