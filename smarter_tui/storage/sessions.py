@@ -66,11 +66,16 @@ class SessionStore:
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def _session(self, key: str) -> SessionRow:
+    @staticmethod
+    def _key(key: str) -> str:
+        """Return the stored form of a session key; NotFoundError for one that cannot exist."""
         try:
-            key = normalise_key(key)
+            return normalise_key(key)
         except RequestError:
             raise NotFoundError(f"no session {key!r}") from None
+
+    def _session(self, key: str) -> SessionRow:
+        key = self._key(key)
         row = SessionRow.get_or_none(SessionRow.session_key == key)
         if row is None:
             raise NotFoundError(f"no session {key}")
@@ -169,26 +174,35 @@ class SessionStore:
         Bumps the session's updated_at and titles an untitled session from its first user message.
         Raises NotFoundError for an unknown session.
         """
+        key = self._key(key)
         with self._db.atomic():
-            session = self._session(key)
             now = now_utc()
             changes: dict[peewee.Field, object] = {
                 SessionRow.updated_at: now,
                 SessionRow.message_count: SessionRow.message_count + 1,
             }
-            if session.title is None and message.role is Role.USER:
+            if message.role is Role.USER:
                 changes[SessionRow.title] = peewee.fn.COALESCE(SessionRow.title, title_from(message.content))
             # Updating the session row first takes its write lock (a row lock on PostgreSQL, the
             # database's on SQLite) until commit, so concurrent appenders to one session queue
-            # here and each reads the position the previous one wrote.
-            SessionRow.update(changes).where(SessionRow.id == session.id).execute()
+            # here and each reads the position the previous one wrote. RETURNING finds the
+            # session in the same statement (one round trip less per message on PostgreSQL).
+            updated = list(
+                SessionRow.update(changes)
+                .where(SessionRow.session_key == key)
+                .returning(SessionRow.id)
+                .execute()
+            )
+            if not updated:
+                raise NotFoundError(f"no session {key}")
+            session_id = updated[0].id
             last = (
                 MessageRow.select(peewee.fn.MAX(MessageRow.position))
-                .where(MessageRow.session == session.id)
+                .where(MessageRow.session == session_id)
                 .scalar()
             )
             row = MessageRow.create(
-                session=session.id,
+                session=session_id,
                 position=0 if last is None else last + 1,
                 created_at=now,
                 **convert.message_columns(message),
@@ -226,17 +240,26 @@ class SessionStore:
 
         Raises NotFoundError for an unknown session or position.
         """
+        key = self._key(key)
         with self._db.atomic():
-            session = self._session(key)
+            # The session's row first (its lock, its id), as append_message does.
+            updated = list(
+                SessionRow.update(updated_at=now_utc())
+                .where(SessionRow.session_key == key)
+                .returning(SessionRow.id)
+                .execute()
+            )
+            if not updated:
+                raise NotFoundError(f"no session {key}")
+            session_id = updated[0].id
             changed = (
                 MessageRow.update(**convert.message_columns(message))
-                .where((MessageRow.session == session.id) & (MessageRow.position == position))
+                .where((MessageRow.session == session_id) & (MessageRow.position == position))
                 .execute()
             )
             if not changed:
-                raise NotFoundError(f"session {session.session_key} has no message {position}")
-            SessionRow.update(updated_at=now_utc()).where(SessionRow.id == session.id).execute()
-        row = MessageRow.get((MessageRow.session == session.id) & (MessageRow.position == position))
+                raise NotFoundError(f"session {key} has no message {position}")
+        row = MessageRow.get((MessageRow.session == session_id) & (MessageRow.position == position))
         return convert.message(row)
 
     def messages(
