@@ -50,11 +50,16 @@ class RawDocument:
 
     def line_of(self, path: Path) -> int:
         """Return the line of `path`, or of its nearest written parent when it is missing."""
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(path[:end])
-            if line is not None:
-                return line
-        return self.line
+        return line_of(self.lines, path, self.line)
+
+
+def line_of(lines: dict[Path, int], path: Path, default: int) -> int:
+    """Return the line of `path` in `lines`, of its nearest written parent, else `default`."""
+    for end in range(len(path), -1, -1):
+        line = lines.get(path[:end])
+        if line is not None:
+            return line
+    return default
 
 
 def parse_documents(text: str, filename: str) -> list[RawDocument]:

@@ -32,6 +32,7 @@ class LoadedManifest:
     filename: str = "<string>"
     document_index: int = 1
     line: int = 1
+    lines: dict[Path, int] = field(default_factory=dict)  # the line of every field written
 
 
 def load_file(path: str | FilePath) -> list[LoadedManifest]:
@@ -206,6 +207,7 @@ def _load_document(document: RawDocument, filename: str, problems: list[Problem]
         filename=filename,
         document_index=document.index,
         line=document.line,
+        lines=document.lines,
     )
 
 

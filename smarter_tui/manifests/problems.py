@@ -34,11 +34,15 @@ class Problem:
         return format_path(self.path) if self.path else ""
 
     def __str__(self) -> str:
+        return f"{self.filename}: {self.where()}"
+
+    def where(self) -> str:
+        """Return the one-line form without the file name (for a caller that adds it)."""
         if self.document == 0:
             column = f", column {self.column}" if self.column else ""
-            return f"{self.filename}: line {self.line}{column}: {self.message}"
+            return f"line {self.line}{column}: {self.message}"
         label = " ".join(part for part in (self.kind, self.name) if part)
-        head = f"{self.filename}: document {self.document}" + (f" ({label})" if label else "")
+        head = f"document {self.document}" + (f" ({label})" if label else "")
         where = f"{self.field} (line {self.line})" if self.path else f"line {self.line}"
         return f"{head}: {where}: {self.message}"
 

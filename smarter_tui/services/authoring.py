@@ -394,17 +394,12 @@ class AuthoringService:
         from smarter_tui.manifests.specs import llmclient_spec_of
 
         found: list[ManifestProblem] = []
-        plugins: list[str] = []
         provider: str | None = None
         if item.kind == "LLMClient":
-            client = llmclient_spec_of(item.data)
-            plugins, provider = list(client.plugins), client.provider
-        for group, target in _references(item):
+            provider = llmclient_spec_of(item.data).provider
+        for group, target, path in _references(item):
             if (group, target) in defined or self.db.catalogue.get(group, target) is not None:
                 continue
-            path: tuple[str | int, ...] = (
-                ("spec", "plugins", plugins.index(target)) if group == "plugin" else ("spec", "connection")
-            )
             known = ", ".join(e.name for e in self.db.catalogue.list(group)) or "none"
             found.append(_located(item, document, path, f"no {group} named {target!r} (known: {known})"))
         if (

@@ -30,6 +30,9 @@ class ManifestLike(Protocol):
     data: dict[str, Any]
     source_text: str
     warnings: list[str]
+    document_index: int  # where it is in its file, for messages
+    line: int
+    lines: dict[tuple[str | int, ...], int]
 
 
 @dataclass(slots=True)
@@ -69,16 +72,34 @@ def manifest_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _references(item: ManifestLike) -> list[tuple[str, str]]:
-    """Return the (group, name) targets a manifest must find in the catalogue."""
+def _references(item: ManifestLike) -> list[tuple[str, str, tuple[str | int, ...]]]:
+    """Return the (group, name, field path) targets a manifest must find in the catalogue."""
     from smarter_tui.manifests.specs import llmclient_spec_of, plugin_spec_of
 
     if item.kind == "LLMClient":
-        return [("plugin", name) for name in llmclient_spec_of(item.data).plugins]
+        plugins = llmclient_spec_of(item.data).plugins
+        return [("plugin", name, ("spec", "plugins", i)) for i, name in enumerate(plugins)]
     if item.kind in ("SqlPlugin", "ApiPlugin"):
         connection = plugin_spec_of(item.data).connection
-        return [("connection", connection)] if connection else []
+        return [("connection", connection, ("spec", "connection"))] if connection else []
     return []
+
+
+def _missing_reference(item: ManifestLike, group: str, name: str, path: tuple[str | int, ...]) -> str:
+    """Return the one-line refusal of a reference to nothing, with its document, field and line."""
+    from smarter_tui.manifests.lines import line_of
+    from smarter_tui.manifests.problems import Problem
+
+    problem = Problem(
+        filename="",
+        document=item.document_index,
+        line=line_of(item.lines, path, item.line),
+        path=path,
+        message=f"{group} {name!r} does not exist",
+        kind=item.kind,
+        name=item.name,
+    )
+    return problem.where()
 
 
 def _relative_database(item: ManifestLike) -> bool:
@@ -178,7 +199,11 @@ class CatalogueService:
                     description=(data.get("metadata") or {}).get("description"),
                     base_dir=base_dir,
                 )
-                self.db.catalogue.put(entry, _references(item))
+                references = _references(item)
+                for target_group, target, path in references:
+                    if self.db.catalogue.get(target_group, target) is None:  # named by its line
+                        raise NotFoundError(_missing_reference(item, target_group, target, path))
+                self.db.catalogue.put(entry, [(g, n) for g, n, _ in references])
                 results.append(Applied(item.kind, item.name, action, list(item.warnings)))
             # Values go to the keyring last, inside the transaction: a keyring failure rolls back.
             for name, value in secret_values:

@@ -28,6 +28,9 @@ class CachedManifest:
     data: dict[str, Any]
     source_text: str
     warnings: list[str] = field(default_factory=list)
+    document_index: int = 1
+    line: int = 1
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
 
 
 def examples_dir() -> Path:
