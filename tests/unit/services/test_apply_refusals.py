@@ -1,4 +1,4 @@
-"""A manifest refused at apply for what it names (a plugin, a connection) says where: document, field, line."""
+"""A manifest refused at apply for what it names (a plugin, a connection) says document, field, line."""
 
 from __future__ import annotations
 
