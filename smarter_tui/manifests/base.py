@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -42,14 +50,34 @@ def _lower_str(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-def _upper_str(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
+def one_of(*options: str) -> AfterValidator:
+    """Return a validator: the string must be one of `options`, compared case-insensitively.
+
+    The value is kept as the user wrote it ("get" stays "get": nothing a user wrote changes on
+    the way back); code that acts on it compares case-insensitively (the typed specs hold the
+    canonical form). Use with `listed(...)` so the JSON Schema names the canonical spellings:
+    `Annotated[str, one_of("GET", "POST"), listed("GET", "POST")]`.
+    """
+    wanted = {option.lower() for option in options}
+    expected = ", ".join(repr(option) for option in options)
+
+    def check(value: str) -> str:
+        if value.strip().lower() not in wanted:
+            message = "Input should be one of {expected}"
+            raise PydanticCustomError("literal_error", message, {"expected": expected})
+        return value
+
+    return AfterValidator(check)
+
+
+def listed(*options: str) -> WithJsonSchema:
+    """Return the JSON Schema of a `one_of` string: a string enum of the canonical spellings."""
+    return WithJsonSchema({"type": "string", "enum": list(options)})
 
 
 #: A list that may be written as `null` in YAML (stored as []).
 StrList = Annotated[list[str], BeforeValidator(_none_to_list)]
 LowerStr = BeforeValidator(_lower_str)
-UpperStr = BeforeValidator(_upper_str)
 
 
 def normalise_name(value: str) -> str | None:

@@ -35,7 +35,8 @@ _LEADING_KEYS = (
 def manifest_data(model: Manifest) -> dict[str, Any]:
     """Return the manifest as it is stored: Smarter's field names, unknown keys kept, no status.
 
-    Null fields are left out unless Smarter's models require their key (KEEP_NONE).
+    Null fields are left out unless the user wrote them or Smarter's models require their key
+    (KEEP_NONE).
     """
     data: dict[str, Any] = _plain(model)
     data.pop("status", None)
@@ -43,13 +44,14 @@ def manifest_data(model: Manifest) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """Return `value` as plain data: models by alias (extras kept, nulls dropped), dates as ISO text."""
+    """Return `value` as plain data: models by alias, extras kept, unwritten nulls left out, dates as text."""
     if isinstance(value, ManifestModel):
         keep = type(value).KEEP_NONE
+        written = value.model_fields_set  # a null the user wrote is kept: it says something
         fields: dict[str, Any] = {}
         for name, info in type(value).model_fields.items():
             item = getattr(value, name)
-            if item is None and name not in keep:
+            if item is None and name not in keep and name not in written:
                 continue
             fields[info.alias or name] = _plain(item)
         ordered = {key: fields.pop(key) for key in _LEADING_KEYS if key in fields}

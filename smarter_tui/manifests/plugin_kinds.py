@@ -12,14 +12,16 @@ from .base import (
     ManifestModel,
     Metadata,
     StrList,
-    UpperStr,
     _none_to_list,
+    listed,
+    one_of,
     rule_error,
 )
 from .checks import sql_query_problem
 from .sql import quoted_placeholders, sql_placeholders
 
 PARAMETER_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SQL_ROW_CAP = 1000
 
 
@@ -83,7 +85,7 @@ class Parameter(ManifestModel):
     """One argument the model passes to a sql/api plugin."""
 
     name: str
-    type: Annotated[Literal[PARAMETER_TYPES], LowerStr]  # type: ignore[valid-type]
+    type: Annotated[str, one_of(*PARAMETER_TYPES), listed(*PARAMETER_TYPES)]
     description: str | None = None
     required: bool = False
     enum: list[Any] | None = None
@@ -95,7 +97,7 @@ class Parameter(ManifestModel):
         if not self.name.isidentifier():
             raise rule_error(f"expected an identifier (letters, digits, '_'); got {self.name!r}", "name")
         if self.default is not None:
-            if not _TYPE_CHECKS[self.type](self.default):
+            if not _TYPE_CHECKS[self.type.strip().lower()](self.default):
                 # Smarter's model takes any default; the model is told the value as written.
                 self.note(f"default {self.default!r} kept, but it is not of type {self.type}", "default")
             if self.enum is not None and self.default not in self.enum:
@@ -212,7 +214,7 @@ class ApiData(ParameterisedData):
     """`spec.apiData`: endpoint, method, fixed params/headers/body, arguments, limit."""
 
     endpoint: str
-    method: Annotated[Literal["GET", "POST", "PUT", "PATCH", "DELETE"], UpperStr] = "GET"
+    method: Annotated[str, one_of(*HTTP_METHODS), listed(*HTTP_METHODS)] = "GET"
     url_params: Annotated[list[UrlParam], BeforeValidator(_none_to_list)] = []
     headers: Annotated[list[Header], BeforeValidator(_none_to_list)] = []
     body: Any = None

@@ -215,7 +215,7 @@ def _parameters(items: Any) -> tuple[ParameterSpec, ...]:
         found.append(
             ParameterSpec(
                 name=str(item["name"]),
-                type=str(item.get("type") or "string"),
+                type=str(item.get("type") or "string").strip().lower(),
                 description=_opt_str(item.get("description")),
                 required=bool(item.get("required")),
                 enum=tuple(enum) if isinstance(enum, list) and enum else None,
@@ -304,7 +304,7 @@ def plugin_spec_of(data: Mapping[str, Any]) -> PluginSpec:
         **common,
         connection_name=str(spec.get("connection") or ""),
         endpoint=str(api.get("endpoint") or "/"),
-        method=str(api.get("method") or "GET").upper(),
+        method=str(api.get("method") or "GET").strip().upper(),
         url_params=_pairs(api.get("urlParams"), "key"),
         headers=_pairs(api.get("headers"), "name"),
         body=api.get("body"),

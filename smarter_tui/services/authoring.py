@@ -441,7 +441,21 @@ class AuthoringService:
         """
         from smarter_tui.manifests import load_text
 
-        return self.catalogue.apply_loaded(load_text(text, filename=EDITOR_FILENAME))
+        loaded = load_text(text, filename=EDITOR_FILENAME)
+        return self.catalogue.apply_loaded(loaded, base_dir=self._base_dir(loaded))
+
+    def _base_dir(self, loaded: Sequence[LoadedManifest]) -> str | None:
+        """Return the folder the stored manifests of a text were applied from, else None.
+
+        A relative SQLite path keeps resolving against the manifest's own folder after an edit
+        in the app, as after `apply -f` or `edit`; a manifest new to the catalogue has no folder
+        (None: the data directory, as for the HTTP API).
+        """
+        for item in loaded:
+            entry = self.db.catalogue.get(KIND_GROUPS[item.kind], item.name)
+            if entry is not None and entry.base_dir:
+                return entry.base_dir
+        return None
 
     def delete(self, kind: str, name: str) -> None:
         """Delete a manifest; DependencyError names every dependant when others use it."""

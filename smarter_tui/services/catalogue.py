@@ -20,6 +20,8 @@ from smarter_tui.storage import Database
 
 _MASKED = re.compile(r"^\*{4}.{0,4}$")
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
+#: The largest Secret text whose value is masked in place (comments kept); larger ones are rewritten.
+_EDIT_IN_PLACE_MAX = 256 * 1024
 
 
 class ManifestLike(Protocol):
@@ -180,7 +182,7 @@ class CatalogueService:
                     value = self._take_secret_value(item.name, data)
                     if value is not None:
                         secret_values.append((item.name, value))
-                    source_text = self._secret_text(item.name, data, value)
+                    source_text = self._secret_text(item, data, value)
                 group = KIND_GROUPS[item.kind]
                 existing = self.db.catalogue.get(group, item.name)
                 action = "created"
@@ -210,12 +212,31 @@ class CatalogueService:
                 self.secrets.set(name, value)
         return results
 
-    def _secret_text(self, name: str, data: dict[str, Any], value: str | None) -> str:
-        """Return the text stored for a Secret: its manifest with the value masked, never the value."""
-        shown = json.loads(json.dumps(data))
-        known = value if value is not None else self.secrets.get(name)
-        shown.setdefault("spec", {}).setdefault("config", {})["value"] = mask(known) or "****"
-        return _dump_yaml(shown)
+    def _secret_text(self, item: ManifestLike, data: dict[str, Any], value: str | None) -> str:
+        """Return the text stored for a Secret: the user's own, the value masked; never the value.
+
+        The value is replaced in place (comments and layout kept, as the editor shows them);
+        when that cannot be done, the text is very large, or the value still appears anywhere
+        in the text (e.g. in a comment), the manifest is written anew from its data instead.
+        """
+        from smarter_tui.services import yaml_edit
+
+        known = value if value is not None else self.secrets.get(item.name)
+        shown = mask(known) or "****"
+        secret = value or known
+        text = ""
+        # ruamel.yaml's round trip is pure Python (seconds for an 8 MB description): only texts
+        # of a size people write are edited in place.
+        if len(item.source_text) <= _EDIT_IN_PLACE_MAX:
+            try:
+                text = yaml_edit.set_value(item.source_text, ("spec", "config", "value"), shown)
+            except (ManifestError, ValueError, TypeError):
+                text = ""
+        if text and (not secret or secret not in text):
+            return text
+        rewritten = json.loads(json.dumps(data))
+        rewritten.setdefault("spec", {}).setdefault("config", {})["value"] = shown
+        return _dump_yaml(rewritten)
 
     def _take_secret_value(self, name: str, data: dict[str, Any]) -> str | None:
         """Remove the value from a Secret manifest; return it unless it is a masked placeholder."""

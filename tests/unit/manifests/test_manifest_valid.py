@@ -98,6 +98,7 @@ def test_provider_example_needs_no_key() -> None:
         "name": "local_ollama",  # Smarter's model requires it: the manifest's name unless given
         "base_url": "http://127.0.0.1:11434/v1",
         "default_model": "llama3.2",
+        "api_key": None,  # written as `api_key: null`: a null the user wrote is kept
     }
 
 
@@ -151,7 +152,7 @@ def test_smarter_api_plugin_and_connection() -> None:
     connection = items["stackademy_api"]  # the ApiPlugin (the connection is renamed below)
     api = connection.data["spec"]["apiData"]
     assert api["endpoint"] == "/courses/{course_id}/"
-    assert api["method"] == "GET"
+    assert api["method"] == "get"  # as written; compared case-insensitively
     assert connection.data["spec"]["connection"] == "stackademy_api"
     assert any("trailing '/' added" in w and "(line 27)" in w for w in connection.warnings)
     api_connection = load_file(DATA / "smarter_api_plugin.yaml")[0]

@@ -79,6 +79,9 @@ def test_flat_client_is_described_nested(catalogue: Services) -> None:
     prompt = described["spec"]["config"]["prompt"]
     assert prompt["provider"] == "lab_vllm" and prompt["defaultTemperature"] == 0.8
     assert prompt["customDomain"] == {"domain_name": "books.example.com", "aws_hosted_zone_id": ""}
-    assert described["spec"]["config"]["styles"] == {"appLogoUrl": "https://books.example.com/logo.png"}
+    assert described["spec"]["config"]["styles"] == {
+        "appLogoUrl": "https://books.example.com/logo.png",
+        "appBackgroundImageUrl": None,  # written `appBackgroundImageUrl: null`: kept
+    }
     assert described["spec"]["extensions"] == ["date_calculator"] and "functions" not in described["spec"]
     assert described["metadata"]["name"] == "book_club" and described["apiVersion"] == "smarter.sh/v1"

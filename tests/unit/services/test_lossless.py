@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from smarter.models.sam import SAM_MODELS
 
 from smarter_tui.config.paths import data_dir
 from smarter_tui.manifests import load_text
@@ -137,3 +138,118 @@ def test_unknown_keys_are_kept_with_a_warning(services: Services, tmp_path: Path
     assert any("spec.provider.region (line 9): unknown key kept" in w for w in item.warnings)
     _apply(services, tmp_path, "extra", text)
     assert services.catalogue.describe("Provider", "extra")["spec"]["provider"]["region"] == "eu-west"
+
+
+def test_an_explicit_null_is_kept_on_apply_save_and_describe(services: Services, tmp_path: Path) -> None:
+    text = ENVELOPE.format(kind="Plugin", name="nulls").replace(
+        "metadata:\n", "metadata:\n  pluginClass: static\n"
+    ) + (
+        "spec:\n  selector: {directive: always}\n  prompt:\n    provider: null\n    model: null\n"
+        "  data:\n    description: null\n    staticData: {answer: 42}\n"
+    )
+    _apply(services, tmp_path, "nulls", text)
+    described = services.catalogue.describe("Plugin", "nulls", status=False)
+    assert described["spec"]["prompt"]["provider"] is None and "model" in described["spec"]["prompt"]
+    assert "description" in described["spec"]["data"] and described["spec"]["data"]["description"] is None
+    SAM_MODELS["Plugin"].model_validate(described)  # today's Smarter takes the nulls
+    # saved from the editor: the same
+    services.authoring.save(text.replace("answer: 42", "answer: 43"))
+    stored = services.catalogue.get("Plugin", "nulls").manifest
+    assert stored["spec"]["prompt"] == {"provider": None, "model": None, "systemRole": ""}
+    assert "provider: null" in services.catalogue.describe_yaml("Plugin", "nulls")
+
+
+API_PLUGIN = ENVELOPE.format(kind="ApiPlugin", name="orders_by_day").replace(
+    "metadata:\n", "metadata:\n  pluginClass: api\n"
+) + (
+    "spec:\n  connection: course_api\n  selector: {{directive: always}}\n  apiData:\n"
+    "    endpoint: /orders/\n    method: {method}\n"
+    "    parameters:\n      - {{name: day, type: {type}, required: true}}\n"
+)
+
+
+def test_method_and_parameter_type_keep_the_users_case(services: Services, tmp_path: Path) -> None:
+    from smarter_tui.manifests.specs import plugin_spec_of
+
+    _apply(services, tmp_path, "orders_by_day", API_PLUGIN.format(method="post", type="Integer"))
+    api = services.catalogue.describe("ApiPlugin", "orders_by_day")["spec"]["apiData"]
+    assert api["method"] == "post" and api["parameters"][0]["type"] == "Integer"
+    # what runs compares case-insensitively: the canonical forms
+    spec = plugin_spec_of(services.catalogue.get("ApiPlugin", "orders_by_day").manifest)
+    assert spec.method == "POST" and spec.parameters[0].type == "integer"  # type: ignore[attr-defined]
+    _, tool = services.runtimes.plugin_tool("orders_by_day")
+    assert tool.spec.parameters["properties"]["day"]["type"] == "integer"
+    # a value that is none of them, in any case, is still an error naming the choices
+    from smarter_tui.services.authoring import validate_text
+
+    report = validate_text(API_PLUGIN.format(method="Fetch", type="Integer"), "bad.yaml")
+    (error,) = report.errors
+    assert (
+        error.field == "spec.apiData.method"
+        and error.message == "expected one of GET, POST, PUT, PATCH, DELETE; got 'Fetch'"
+    )
+    (error,) = validate_text(API_PLUGIN.format(method="GET", type="whole"), "bad.yaml").errors
+    assert error.field == "spec.apiData.parameters[0].type" and "integer, boolean" in error.message
+
+
+SECRET_WITH_COMMENTS = """\
+# The shop's API key: rotate it every quarter.
+apiVersion: smarter.sh/v1
+kind: Secret
+metadata:
+  name: shop_key   # used by the shop connection
+  description: The shop API key.
+  version: 0.1.0
+spec:
+  config:
+    value: sk-shop-0123456789abcdef   # the real value goes to the keyring
+    expiration_date: 2027-03-31       # rotate before this
+"""
+
+
+def test_a_secrets_comments_survive_a_save_from_the_editor(services: Services) -> None:
+    services.authoring.save(SECRET_WITH_COMMENTS)
+    shown = services.authoring.text("Secret", "shop_key")
+    assert "# The shop's API key: rotate it every quarter.\n" in shown
+    assert "# used by the shop connection" in shown and "# rotate before this" in shown
+    assert "value: '****cdef'" in shown and "sk-shop-0123456789abcdef" not in shown
+    assert "sk-shop" not in services.catalogue.get("Secret", "shop_key").source_text
+    # saved again with the mask unchanged and a comment added: comments kept, value kept
+    services.authoring.save("# checked in March\n" + shown)
+    again = services.authoring.text("Secret", "shop_key")
+    assert again.startswith("# checked in March\n# The shop's API key") and "# rotate before this" in again
+    assert services.secrets.get("shop_key") == "sk-shop-0123456789abcdef"
+    # the value written in a comment too: the text is written anew, without the value anywhere
+    leaky = SECRET_WITH_COMMENTS.replace("rotate before this", "was sk-shop-0123456789abcdef")
+    services.authoring.save(leaky)
+    assert "0123456789abcdef" not in services.catalogue.get("Secret", "shop_key").source_text
+
+
+async def test_the_editors_save_keeps_resolving_a_relative_sqlite_path_against_the_manifests_folder(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "manifests" / "depot"
+    folder.mkdir(parents=True)
+    with sqlite3.connect(folder / "depot.sqlite3") as db:
+        db.execute("CREATE TABLE stock (sku TEXT, quantity INTEGER)")
+        db.execute("INSERT INTO stock VALUES ('LMP-001', 9)")
+    connection = ENVELOPE.format(kind="SqlConnection", name="depot_db") + (
+        "spec:\n  connection:\n    dbEngine: sqlite\n    database: ./depot.sqlite3\n"
+    )
+    plugin = ENVELOPE.format(kind="SqlPlugin", name="depot").replace(
+        "metadata:\n", "metadata:\n  pluginClass: sql\n"
+    ) + (
+        "spec:\n  connection: depot_db\n  selector: {directive: always}\n  sqlData:\n"
+        "    sqlQuery: SELECT quantity FROM stock WHERE sku = {sku}\n"
+        "    parameters: [{name: sku, type: string, required: true}]\n"
+    )
+    _apply(services, folder, "depot", connection + "---\n" + plugin)
+    monkeypatch.chdir(tmp_path)  # the app runs from anywhere
+    edited = services.authoring.text("SqlConnection", "depot_db").replace(
+        "  description: null\n", "  description: The depot's stock.\n"
+    )
+    (applied,) = services.authoring.save(edited)
+    assert applied.action == "updated"
+    assert services.catalogue.get("SqlConnection", "depot_db").base_dir == str(folder.resolve())
+    _, tool = services.runtimes.plugin_tool("depot")
+    assert json.loads(await tool.run({"sku": "LMP-001"})) == [{"quantity": 9}]
