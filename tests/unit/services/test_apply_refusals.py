@@ -57,8 +57,7 @@ spec:
         ),
         (
             SQL_PLUGIN,
-            "document 1 (SqlPlugin lookup): spec.connection (line 6): "
-            "connection 'no_such_db' does not exist",
+            "document 1 (SqlPlugin lookup): spec.connection (line 6): connection 'no_such_db' does not exist",
         ),
     ],
     ids=["client", "second document", "sql plugin"],

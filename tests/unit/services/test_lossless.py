@@ -23,6 +23,15 @@ def _apply(services: Services, folder: Path, name: str, text: str) -> None:
     services.catalogue.apply_paths([path])
 
 
+def _stock_database(folder: Path, file: str, quantity: int) -> Path:
+    """Create `folder` with a SQLite stock table holding LMP-001 x `quantity`; return the folder."""
+    folder.mkdir(parents=True)
+    with sqlite3.connect(folder / file) as db:
+        db.execute("CREATE TABLE stock (sku TEXT, quantity INTEGER)")
+        db.execute("INSERT INTO stock VALUES ('LMP-001', ?)", (quantity,))
+    return folder
+
+
 def test_secret_expiration_date_keeps_todays_spelling(services: Services, tmp_path: Path) -> None:
     text = ENVELOPE.format(kind="Secret", name="vault_key") + (
         "spec:\n  config:\n    value: abcdefghijklmnop\n    expiration_date: 2027-12-31\n"
@@ -61,11 +70,7 @@ def test_django_db_engine_stays_as_written(services: Services, tmp_path: Path) -
 async def test_relative_sqlite_path_stays_relative_and_resolves_at_run_time(
     services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "manifests" / "shop"
-    folder.mkdir(parents=True)
-    with sqlite3.connect(folder / "stock.sqlite3") as db:
-        db.execute("CREATE TABLE stock (sku TEXT, quantity INTEGER)")
-        db.execute("INSERT INTO stock VALUES ('LMP-001', 7)")
+    folder = _stock_database(tmp_path / "manifests" / "shop", "stock.sqlite3", 7)
     text = (
         ENVELOPE.format(kind="SqlConnection", name="stock_db")
         + "spec:\n  connection:\n    dbEngine: sqlite\n    database: ./stock.sqlite3\n"
@@ -228,11 +233,7 @@ def test_a_secrets_comments_survive_a_save_from_the_editor(services: Services) -
 async def test_the_editors_save_keeps_resolving_a_relative_sqlite_path_against_the_manifests_folder(
     services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "manifests" / "depot"
-    folder.mkdir(parents=True)
-    with sqlite3.connect(folder / "depot.sqlite3") as db:
-        db.execute("CREATE TABLE stock (sku TEXT, quantity INTEGER)")
-        db.execute("INSERT INTO stock VALUES ('LMP-001', 9)")
+    folder = _stock_database(tmp_path / "manifests" / "depot", "depot.sqlite3", 9)
     connection = ENVELOPE.format(kind="SqlConnection", name="depot_db") + (
         "spec:\n  connection:\n    dbEngine: sqlite\n    database: ./depot.sqlite3\n"
     )
