@@ -76,7 +76,7 @@ class Settings:
     panes: PaneSettings = table(PaneSettings, "Pane visibility and widths.")
     keys: dict[str, str] = setting(
         {},
-        'Key bindings by action name (see Key bindings), e.g. `new_session = "ctrl+t"`; several keys '
+        'Key bindings by action name (see Key bindings), e.g. `new_session = "ctrl+b"`; several keys '
         'separated by commas (`copy_answer = "f7,ctrl+y"`).',
     )
 

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 
 from smarter_tui.config.settings import Settings, SettingsStore
 from smarter_tui.domain.errors import SmarterError
@@ -78,6 +79,8 @@ class SmarterApp(App[None]):
         self.settings_problems = list(self.settings_store.problems)
         self._launch = launch or LaunchRequest()
         self._catalogue_seen: int | None = None  # the catalogue version the client list shows
+        self._catalogue_looking = False  # a worker reads the version now (not exclusive: cancelled
+        # workers fail `workers.wait_for_complete()`, so a look is skipped instead)
         self.main = MainScreen(self.settings.panes)
         self._apply_keymap(self.settings.keys)
 
@@ -207,6 +210,7 @@ class SmarterApp(App[None]):
         self.clients = clients
         self._catalogue_seen = version
         self.set_interval(CATALOGUE_POLL, self._check_catalogue, name="catalogue-watch")
+        await self.chat.mounted()  # the chat tabs compose their first chat after the screen
         self.main.use_services(services)
         self.main.query_one(ClientList).set_clients(clients)
         if clients:
@@ -234,8 +238,8 @@ class SmarterApp(App[None]):
     # -- clients and chats ------------------------------------------------------------------
     @property
     def chat(self) -> ChatPane:
-        """The chat pane of the main screen."""
-        return self.main.query_one(ChatPane)
+        """The chat of the tab on screen: every action on "the chat" acts on this one."""
+        return self.main.chat
 
     async def start_chat(self, client: ClientView) -> None:
         """Start a new chat with `client`, asking for its key first when the provider needs one."""
@@ -298,12 +302,22 @@ class SmarterApp(App[None]):
         """Back in the terminal: the catalogue may have changed meanwhile."""
         self._check_catalogue()
 
-    @work(thread=True, exclusive=True, group="catalogue-watch")
     def _check_catalogue(self) -> None:
-        """Read the catalogue version; when it moved, read the clients again and show them."""
-        services = self.services
-        if services is None or self._catalogue_seen is None:
+        """Look at the catalogue version in a worker, unless a look is under way already."""
+        if self.services is None or self._catalogue_seen is None or self._catalogue_looking:
             return
+        self._catalogue_looking = True
+        self._look_at_catalogue(self.services)
+
+    @work(thread=True, group="catalogue-watch")
+    def _look_at_catalogue(self, services: Services) -> None:
+        """Read the catalogue version; when it moved, read the clients again and show them."""
+        try:
+            self._read_catalogue(services)
+        finally:
+            self._catalogue_looking = False
+
+    def _read_catalogue(self, services: Services) -> None:
         try:
             version = services.catalogue.version()
             if version == self._catalogue_seen:
@@ -311,7 +325,8 @@ class SmarterApp(App[None]):
             clients = services.clients()
         except Exception:  # noqa: BLE001 - a look that fails (database busy, gone) is retried next tick
             return
-        self.call_from_thread(self._catalogue_moved, version, clients)  # type: ignore[arg-type]
+        if self.is_running:
+            self.call_from_thread(self._catalogue_moved, version, clients)  # type: ignore[arg-type]
 
     async def _catalogue_moved(self, version: int, clients: list[ClientView]) -> None:
         if self._catalogue_seen is not None and version <= self._catalogue_seen:
@@ -328,15 +343,67 @@ class SmarterApp(App[None]):
 
     @on(ChatPane.SelectionsChanged)
     def _selections(self, event: ChatPane.SelectionsChanged) -> None:
-        self.main.query_one(PluginPane).show_selections(event.items)
+        if event.chat is self.chat:  # a chat in another tab keeps its selections for later
+            self.main.query_one(PluginPane).show_selections(event.items)
 
     @on(ChatPane.TurnCompleted)
     def _turn_completed(self, event: ChatPane.TurnCompleted) -> None:
+        if event.chat is not self.chat or not self.is_running:
+            return  # another tab's answer ended: nothing on screen changes but its tab label
         if self.chat.client is not None and event.session_key:
             self._remember(self.chat.client.name, event.session_key)
         pane = self.main.query_one(PluginPane)
         if pane.display:
             pane.reload()  # the usage history now includes this turn
+
+    # -- tabs: several chats, each with its own turn ---------------------------------------
+    @on(TabbedContent.TabActivated, "#chats")
+    def _tab_switched(self, event: TabbedContent.TabActivated) -> None:
+        """Another tab came to the front: the client list, plugin pane, title and footer follow it."""
+        chat = self.chat
+        self.main.refresh_bindings()  # "Cancel answer" is about this tab's answer
+        chat.focus_prompt()
+        if chat.client is None:
+            return
+        self.main.query_one(ClientList).highlight_client(chat.client.name)
+        plugins = self.main.query_one(PluginPane)
+        plugins.show_client(chat.client.name)
+        if chat.running or chat.session_key is None:
+            plugins.show_selections(chat.selections)
+        else:
+            plugins.load_selections(chat.session_key)
+        key = chat.session_key
+        self.sub_title = (
+            f"{chat.client.app_name} · session {key[:8]}"
+            if key
+            else f"{chat.client.app_name} · {chat.client.provider}/{chat.client.model}"
+        )
+        self._remember(chat.client.name, key)
+
+    async def action_new_tab(self) -> None:
+        """Open a new tab with a new chat (with the current chat's client)."""
+        client = self.chat.client or next(iter(self.clients), None)
+        await self.main.tabs.open_tab()
+        if client is not None:
+            await self.start_chat(client)
+
+    async def action_close_tab(self) -> None:
+        """Close the tab on screen; an answer running in it is cancelled and saved as interrupted."""
+        tabs = self.main.tabs
+        if tabs.tab_count < 2:
+            self.notify("This is the only chat tab (Ctrl+N starts a new chat in it).", severity="warning")
+            return
+        chat = self.chat
+        await chat.close()
+        await tabs.close_tab(chat)
+
+    def action_next_tab(self) -> None:
+        """Show the next chat tab."""
+        self.main.tabs.step(1)
+
+    def action_previous_tab(self) -> None:
+        """Show the previous chat tab."""
+        self.main.tabs.step(-1)
 
     # -- actions ----------------------------------------------------------------------------
     async def action_new_session(self) -> None:
@@ -423,11 +490,22 @@ class SmarterApp(App[None]):
     ) -> None:
         if not self.is_running:  # the worker finished after the app began to exit
             return
-        await self.chat.show_session(client, key, messages, calls, earlier)
+        tabs = self.main.tabs
+        chat = tabs.chat_showing(key)
+        if chat is not None:
+            tabs.show(chat)  # the tab already showing it comes to the front
+            if chat.running and prompt is None:
+                return  # it is answering there: leave it be
+        elif self.chat.running:
+            chat = await tabs.open_tab()  # never cancel an answer to show another session
+        else:
+            chat = self.chat
+        if not await chat.show_session(client, key, messages, calls, earlier):
+            return  # the app is closing
         if effective is not None:
-            self._show_chat_settings(effective)
+            self._show_chat_settings(effective, chat)
         if prompt is not None:
-            await self.chat.send(prompt)
+            await chat.send(prompt)
         self.main.query_one(ClientList).highlight_client(client.name)
         pane = self.main.query_one(PluginPane)
         pane.show_client(client.name)
@@ -470,9 +548,9 @@ class SmarterApp(App[None]):
             self._open_session(key)  # a deleted message leaves the transcript too
 
     # -- this chat's own settings --------------------------------------------------------
-    def _show_chat_settings(self, effective: EffectiveChat) -> None:
-        """Put the chat's model and its own settings in the status line."""
-        status = self.chat.status
+    def _show_chat_settings(self, effective: EffectiveChat, chat: ChatPane) -> None:
+        """Put the chat's model and its own settings in its status line."""
+        status = chat.status
         own = effective.own
         status.model = f"{effective.provider}/{effective.model}" if own.provider else effective.model
         status.offline = effective.offline
@@ -506,17 +584,18 @@ class SmarterApp(App[None]):
         self.call_from_thread(self.push_screen, modal, lambda key: self._chat_settings_saved(client, key))
 
     def _chat_settings_saved(self, client: str, key: str | None) -> None:
-        if key is None or self.chat.client is None or self.chat.client.name != client:
+        chat = self.chat  # the dialog was modal: this is the tab it was opened from
+        if key is None or chat.client is None or chat.client.name != client:
             return
-        if self.chat.session_key is None:  # a new chat: its first prompt creates this session
-            self.chat.session_key = key
-        self._refresh_chat_settings(client, key)
+        if chat.session_key is None:  # a new chat: its first prompt creates this session
+            chat.session_key = key
+        self._refresh_chat_settings(client, key, chat)
 
     @work(thread=True, group="chat-settings")
-    def _refresh_chat_settings(self, client: str, key: str) -> None:
+    def _refresh_chat_settings(self, client: str, key: str, chat: ChatPane) -> None:
         assert self.services is not None
         effective = self.services.chat_settings.effective(client, key)
-        self.call_from_thread(self._show_chat_settings, effective)
+        self.call_from_thread(self._show_chat_settings, effective, chat)
         self.call_from_thread(self.notify, "Used from the next turn.", title="Chat settings saved")
 
     def action_open_manifests(self) -> None:
@@ -642,4 +721,12 @@ class SmarterApp(App[None]):
         )
         yield SystemCommand(
             "Messages", "Copy any message, delete one from the context, edit and resend", self.action_messages
+        )
+        yield SystemCommand("New tab", "Open another chat in a new tab (Ctrl+T)", self.action_new_tab)
+        yield SystemCommand(
+            "Close tab", "Close this chat's tab; a running answer is saved (Ctrl+W)", self.action_close_tab
+        )
+        yield SystemCommand("Next tab", "Show the next chat tab (Ctrl+PageDown)", self.action_next_tab)
+        yield SystemCommand(
+            "Previous tab", "Show the previous chat tab (Ctrl+PageUp)", self.action_previous_tab
         )

@@ -101,3 +101,21 @@ def test_key_dialog(snap_compare: Any, services: Services, tmp_path: Any) -> Non
         await steady(pilot)
 
     assert snap_compare(_app(services), terminal_size=SIZE, run_before=run_before)
+
+
+def test_two_chat_tabs(snap_compare: Any, services: Services, saved_session: str) -> None:
+    """Two tabs: a new chat in the first, the saved shop-assistant session in the second (on screen)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        app = pilot.app
+        first = app.chat
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.chat is not first and app.chat.client is not None)
+        app._open_session(saved_session)
+        await wait_for(pilot, lambda: app.chat.session_key == saved_session)
+        await wait_for(pilot, lambda: bool(app.chat.query("ToolCard")))
+        await wait_for(pilot, lambda: "Shop" in str(app.main.tabs.get_tab("chat-tab-2").label))
+        await steady(pilot)
+
+    assert snap_compare(_app(services), terminal_size=SIZE, run_before=run_before)

@@ -30,7 +30,7 @@ async def test_theme_panes_and_keys_come_from_the_file(services: Services, tmp_p
     path = tmp_path / "settings.toml"
     path.write_text(
         'theme = "nord"\n[panes]\nclients = false\nplugins = true\nplugins_width = 60\n'
-        '[keys]\nnew_session = "ctrl+t"\n'
+        '[keys]\nnew_session = "ctrl+b"\n'
     )
     app = make_app(services, path)
     async with app.run_test(size=SIZE) as pilot:
@@ -47,10 +47,12 @@ async def test_theme_panes_and_keys_come_from_the_file(services: Services, tmp_p
         await pilot.press("ctrl+n")  # no longer bound: the chat stays
         await pilot.pause()
         assert app.chat.query(AssistantMessage)
-        await pilot.press("ctrl+t")  # the remapped New chat
+        chat = app.chat
+        await pilot.press("ctrl+b")  # the remapped New chat
         await wait_for(
             pilot, lambda: not app.chat.query(AssistantMessage) and bool(app.chat.query(WelcomeCard))
         )
+        assert app.chat is chat and app.main.tabs.tab_count == 1  # in the same tab
 
 
 async def test_a_bad_file_is_reported_in_one_line_per_key_and_defaults_used(

@@ -1,4 +1,4 @@
-"""The main screen: clients on the left, the chat in the middle, the plugin pane on the right."""
+"""The main screen: clients on the left, the chat tabs in the middle, the plugin pane on the right."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header
 
 from smarter_tui.config.settings import PaneSettings
 from smarter_tui.ui.widgets.chat_pane import ChatPane
+from smarter_tui.ui.widgets.chat_tabs import ChatTabs
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 
@@ -35,18 +36,30 @@ class MainScreen(Screen[None]):
     """
 
     # On the screen, not the chat pane: Esc cancels wherever the focus is (client list, plugins).
-    BINDINGS = [Binding("escape", "cancel_answer", "Cancel answer", id="cancel_answer")]
+    # The tab keys too: on this screen only (the manifest editor has its own Ctrl+T), with
+    # priority, since the prompt editor binds Ctrl+W (delete a word; Ctrl+Backspace does too).
+    BINDINGS = [
+        Binding("escape", "cancel_answer", "Cancel answer", id="cancel_answer"),
+        Binding("ctrl+t", "app.new_tab", "New tab", show=False, priority=True, id="new_tab"),
+        Binding("ctrl+w", "app.close_tab", "Close tab", show=False, priority=True, id="close_tab"),
+        Binding("ctrl+pagedown", "app.next_tab", "Next tab", show=False, priority=True, id="next_tab"),
+        Binding(
+            "ctrl+pageup", "app.previous_tab", "Previous tab", show=False, priority=True, id="previous_tab"
+        ),
+    ]
 
     def __init__(self, panes: PaneSettings | None = None) -> None:
         """Build the screen; `panes` (from settings.toml) says which side panes show, how wide."""
         super().__init__()
         self.panes = panes or PaneSettings()
+        self._tabs = ChatTabs(id="chats")
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
             yield ClientList(id="clients")
-            yield ChatPane(id="chat")
+            with self._tabs:
+                yield self._tabs.compose_first()
             yield PluginPane(id="plugins")
         yield Footer(compact=True)
 
@@ -58,8 +71,20 @@ class MainScreen(Screen[None]):
 
     def use_services(self, services: Services) -> None:
         """Hand the panes the services they call (once they are open)."""
-        self.query_one(ChatPane).turns = services.turns
+        self.tabs.turns = services.turns
+        for chat in self.tabs.chats:
+            chat.turns = services.turns
         self.query_one(PluginPane).inspector = services.inspector
+
+    @property
+    def tabs(self) -> ChatTabs:
+        """The chat tabs."""
+        return self._tabs
+
+    @property
+    def chat(self) -> ChatPane:
+        """The chat of the tab on screen (every action on "the chat" means this one)."""
+        return self.tabs.active_chat
 
     # -- the footer ----------------------------------------------------------------------------
     @property
@@ -84,12 +109,12 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show "Cancel answer" in the footer only while an answer runs (it needs the room)."""
         if action == "cancel_answer":
-            return self.query_one(ChatPane).running
+            return self.chat.running
         return True
 
     def action_cancel_answer(self) -> None:
         """Cancel the answer that is streaming (the partial text is kept, marked interrupted)."""
-        self.query_one(ChatPane).action_cancel()
+        self.chat.action_cancel()
 
     # -- side panes ----------------------------------------------------------------------------
     def fit_panes(self) -> None:
@@ -97,7 +122,7 @@ class MainScreen(Screen[None]):
         width = self.size.width
         clients, chat, plugins = (
             self.query_one(ClientList),
-            self.query_one(ChatPane),
+            self._tabs,
             self.query_one(PluginPane),
         )
         wide, narrow = width >= WIDE, width >= NARROW
@@ -114,7 +139,7 @@ class MainScreen(Screen[None]):
         if show:
             self.query_one(PluginPane).focus_list()
         else:
-            self.query_one(ChatPane).focus_prompt()
+            self.chat.focus_prompt()
         return show
 
     def show_clients(self, show: bool) -> bool:
@@ -124,7 +149,7 @@ class MainScreen(Screen[None]):
             self.panes.plugins = False  # they do not both fit: the client list asked last
         self.fit_panes()
         if not show:
-            self.query_one(ChatPane).focus_prompt()
+            self.chat.focus_prompt()
         return show
 
     def focus_clients(self) -> None:

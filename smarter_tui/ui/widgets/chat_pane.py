@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -56,18 +57,27 @@ class ChatPane(Vertical):
     """One conversation with one client: starts turns through the turn service and renders them."""
 
     class SelectionsChanged(Message):
-        """Plugins were selected for the prompt now running: (plugin, why) pairs."""
+        """Plugins were selected for the prompt now running in `chat`: (plugin, why) pairs."""
 
-        def __init__(self, items: list[tuple[str, str]]) -> None:
+        def __init__(self, chat: ChatPane, items: list[tuple[str, str]]) -> None:
             super().__init__()
+            self.chat = chat
             self.items = items
 
     class TurnCompleted(Message):
-        """A turn ended (normally, cancelled or failed); the session is saved."""
+        """A turn of `chat` ended (normally, cancelled or failed); the session is saved."""
 
-        def __init__(self, session_key: str | None) -> None:
+        def __init__(self, chat: ChatPane, session_key: str | None) -> None:
             super().__init__()
+            self.chat = chat
             self.session_key = session_key
+
+    class StateChanged(Message):
+        """`chat` started or finished an answer, or shows another client or session."""
+
+        def __init__(self, chat: ChatPane) -> None:
+            super().__init__()
+            self.chat = chat
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -83,6 +93,7 @@ class ChatPane(Vertical):
         self._answer: AssistantMessage | None = None
         self._cards: dict[str, ToolCard] = {}
         self._selections: list[tuple[str, str]] = []
+        self._mounted = asyncio.Event()
 
     @property
     def running(self) -> bool:
@@ -95,6 +106,7 @@ class ChatPane(Vertical):
             self._running = value
             if self.is_attached:
                 self.screen.refresh_bindings()  # the footer's "Cancel answer" comes and goes
+                self.post_message(self.StateChanged(self))
 
     def compose(self) -> ComposeResult:
         yield Transcript(id="transcript")
@@ -103,6 +115,11 @@ class ChatPane(Vertical):
 
     def on_mount(self) -> None:
         self.transcript.anchor()  # follow the end of the conversation (see Transcript)
+        self._mounted.set()
+
+    async def mounted(self) -> None:
+        """Wait until the pane and its transcript, prompt and status line are mounted."""
+        await self._mounted.wait()
 
     @property
     def transcript(self) -> Transcript:
@@ -135,6 +152,7 @@ class ChatPane(Vertical):
             return
         self._reset_status()
         self.prompt.placeholder = client.placeholder
+        self.post_message(self.StateChanged(self))
         self.focus_prompt()
 
     async def show_session(
@@ -144,8 +162,11 @@ class ChatPane(Vertical):
         messages: list[ChatMessage],
         tool_calls: list[Any],
         earlier: int,
-    ) -> None:
-        """Render a saved session (its last messages) so the user can read and continue it."""
+    ) -> bool:
+        """Render a saved session (its last messages) so the user can read and continue it.
+
+        Returns False when the app closed meanwhile (nothing more may be done with the pane).
+        """
         self._leave_turn()
         self.client, self.session_key = client, session_key
         self.debug_log, self._shown = self._debug_logs.get(session_key, []), messages
@@ -182,10 +203,12 @@ class ChatPane(Vertical):
                 )
         await self.transcript.mount_all(widgets)
         if self._taken_down():
-            return
+            return False
         self.transcript.anchor()
         self._reset_status()
         self.prompt.placeholder = client.placeholder
+        self.post_message(self.StateChanged(self))
+        return True
 
     async def update_client(self, client: ClientView) -> None:
         """Take a newer version of this chat's client (its manifest changed while the app runs).
@@ -201,6 +224,7 @@ class ChatPane(Vertical):
             await card.update(client.app_name, client.welcome, client.examples)
         if self.session_key is None and not self.running:
             self.status.model, self.status.offline = client.model, client.offline
+        self.post_message(self.StateChanged(self))
 
     def _taken_down(self) -> bool:
         """True once the app closing has begun removing this pane's children.
@@ -209,6 +233,19 @@ class ChatPane(Vertical):
         otherwise fail on the status line that is already gone.
         """
         return not self.query(StatusLine)
+
+    async def close(self) -> None:
+        """End this chat before its tab closes: a running answer is cancelled and waited for, so
+        what streamed is saved (marked interrupted) before the pane goes."""
+        turn = self._turn
+        self._leave_turn()
+        if turn is not None and not turn.done:
+            await turn.wait()
+
+    @property
+    def selections(self) -> list[tuple[str, str]]:
+        """The plugins selected for this chat's last prompt: (plugin, why) pairs."""
+        return list(self._selections)
 
     def _leave_turn(self) -> None:
         """Cancel a running turn (it is saved as interrupted) and stop rendering its events."""
@@ -256,7 +293,7 @@ class ChatPane(Vertical):
         self._cards = {}
         self._answer = None
         self._selections = []
-        self.post_message(self.SelectionsChanged([]))
+        self.post_message(self.SelectionsChanged(self, []))
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
         await self.transcript.mount(UserMessage(prompt))
         self.transcript.anchor()  # sending is "show me the answer": follow it from here
@@ -307,7 +344,7 @@ class ChatPane(Vertical):
             self._debug_logs[event.session_key] = self.debug_log
         elif isinstance(event, PluginSelected):
             self._selections.append((event.plugin, event.term))
-            self.post_message(self.SelectionsChanged(list(self._selections)))
+            self.post_message(self.SelectionsChanged(self, list(self._selections)))
         elif isinstance(event, ModelRequestSent):
             self.debug_log.append({"round": event.round, "request": event.request})
         elif isinstance(event, AssistantMessageAdded):
@@ -355,7 +392,7 @@ class ChatPane(Vertical):
         self.status.state = ended.state
         self.status.session_key = self.session_key or ""
         self.completed_turns += 1
-        self.post_message(self.TurnCompleted(self.session_key))
+        self.post_message(self.TurnCompleted(self, self.session_key))
 
     # -- copying -------------------------------------------------------------------------------
     def last_answer(self) -> str:
