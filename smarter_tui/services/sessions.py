@@ -143,6 +143,11 @@ class SessionService:
 
     def session(self, key: str) -> SessionInfo:
         """Return a session by full key or unique prefix (see `resolve_key`); raise NotFoundError."""
+        if isinstance(key, str) and SESSION_KEY.match(key.strip()):  # a full key: one lookup
+            found = self.db.sessions.get(key.strip().lower())
+            if found is None:
+                raise NotFoundError(f"No session key starts with {key.strip().lower()}")
+            return found
         info = self.db.sessions.get(self.resolve_key(key))
         if info is None:  # deleted between the two reads
             raise NotFoundError(f"No session with key {key}")
@@ -160,9 +165,10 @@ class SessionService:
         key = session_key.lower()
         if key in self._pending_settings:
             return self._pending_settings[key]
-        if self.db.sessions.get(key) is None:
+        try:
+            return ChatSettings.from_dict(self.db.sessions.chat_settings(key))
+        except NotFoundError:
             return ChatSettings()
-        return ChatSettings.from_dict(self.db.sessions.chat_settings(key))
 
     def set_chat_settings(self, session_key: str, settings: ChatSettings) -> None:
         """Store a chat's own settings; for a session not created yet, keep them until its first

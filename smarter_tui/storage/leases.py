@@ -58,6 +58,15 @@ class LeaseStore:
     def acquire(self, key: str, owner: str, ttl_ms: int = LEASE_TTL_MS) -> str | None:
         """Take the lease of session `key` for `owner`; return None on success, else the holder."""
         now = _now_ms()
+        # The common case, a session nobody is running a turn on, is one statement.
+        inserted = (
+            SessionLeaseRow.insert(session_key=key, owner=owner, expires_at=now + ttl_ms)
+            .on_conflict_ignore()
+            .as_rowcount()
+            .execute()
+        )
+        if inserted:
+            return None
         with self._db.atomic():
             taken = (
                 SessionLeaseRow.update(owner=owner, expires_at=now + ttl_ms)
