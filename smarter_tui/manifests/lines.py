@@ -92,6 +92,10 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
             if node is not None:
                 _map_lines(node, (), document, 0)
             documents.append(document)
+    except _BadScalar as bad:
+        kind = bad.node.tag.rsplit(":", 1)[-1] if bad.node.tag.startswith(_TAG) else "value"
+        value = str(bad.node.value)[:80] if isinstance(bad.node.value, str) else kind
+        raise _refuse(filename, bad.node, f"{value!r} is not a valid {kind}: {bad.reason}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
@@ -131,6 +135,15 @@ class _NotPlain(Exception):
     """The document needs PyYAML's own constructor (a merge key, another tag, an odd key)."""
 
 
+class _BadScalar(Exception):
+    """A scalar PyYAML recognises but cannot build (a date like 2024-02-30): refused at its line."""
+
+    def __init__(self, node: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
 def _construct(root: Any, loader: Any) -> Any:
     """Return a document's value exactly as PyYAML's safe constructor builds it.
 
@@ -155,7 +168,10 @@ def _construct(root: Any, loader: Any) -> Any:
             if tag == _STR:
                 value = node.value
             elif tag in _SCALARS:
-                value = loader.construct_object(node)
+                try:
+                    value = loader.construct_object(node)
+                except (ValueError, OverflowError) as exc:
+                    raise _BadScalar(node, str(exc)) from None
             else:
                 raise _NotPlain
         elif isinstance(node, mapping):
@@ -179,10 +195,38 @@ def _construct(root: Any, loader: Any) -> Any:
     try:
         return build(root)
     except _NotPlain:
-        return loader.construct_document(root)
+        try:
+            return loader.construct_document(root)
+        except (ValueError, OverflowError) as exc:
+            raise _BadScalar(_failing_scalar(root, loader), str(exc)) from None
     finally:
         loader.constructed_objects = {}
         loader.recursive_objects = {}
+
+
+def _failing_scalar(root: Any, loader: Any) -> Any:
+    """Return the first scalar under `root` that PyYAML cannot build (else `root`), for its line."""
+    import yaml
+
+    loader.constructed_objects, loader.recursive_objects = {}, {}  # left mid-way by the failure
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _SCALARS:
+                try:
+                    loader.construct_object(node)
+                except (ValueError, OverflowError):
+                    return node
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return root
 
 
 def _check_graph(root: Any, filename: str) -> None:

@@ -68,6 +68,11 @@ def test_aliases_used_within_bounds_still_work() -> None:
         ("!!binary aGVsbG8=", "!!binary is not allowed", 9),
         ("!!set {a, b}", "!!set is not allowed", 9),
         ("!!omap [a: 1]", "!!omap is not allowed", 9),
+        # Dates PyYAML recognises but cannot build (the fuzz benchmark found 9 tracebacks).
+        ("2024-02-30", "'2024-02-30' is not a valid timestamp: day is out of range", 9),
+        ("2023-13-01", "'2023-13-01' is not a valid timestamp: month must be in 1..12", 9),
+        ("{at: 2024-01-01 25:00:00}", "'2024-01-01 25:00:00' is not a valid timestamp", 9),
+        ("{<<: {when: 2024-02-31}}", "'2024-02-31' is not a valid timestamp", 9),
     ],
 )
 def test_odd_yaml_is_a_manifest_error_with_a_line(value: str, expected: str, line: int) -> None:
