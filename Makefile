@@ -22,7 +22,7 @@ imports:  # the layer contracts: [tool.importlinter] in pyproject.toml
 	$(BIN)/lint-imports
 
 test:
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 format:  # rewrite files in place (not part of check)
 	$(BIN)/ruff format $(PATHS)
