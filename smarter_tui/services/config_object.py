@@ -11,15 +11,9 @@ from smarter_tui import __version__
 from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry, SessionInfo
-from smarter_tui.manifests.specs import plugin_spec_of
+from smarter_tui.manifests.specs import LLMClientSpec, plugin_spec_of
 from smarter_tui.services.providers import model_for
-from smarter_tui.services.resources import (
-    client_api_key,
-    client_functions,
-    client_settings,
-    extension_id,
-    plugin_resource,
-)
+from smarter_tui.services.resources import extension_id, plugin_resource
 from smarter_tui.services.runtime import RuntimeBuilder, client_spec, system_role_of
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.storage import Database
@@ -203,8 +197,8 @@ class ConfigService:
         Raises NotFoundError for an unknown client or session, RequestError for a malformed key.
         """
         entry = self.runtimes.client(client)
-        settings = client_settings(entry)
-        provider = self.runtimes.provider_config(settings.get("provider"))
+        spec = client_spec(entry)
+        provider = self.runtimes.provider_config(spec.provider)
         store = self.db.sessions
         info: SessionInfo | None = None
         if session_key:
@@ -217,10 +211,9 @@ class ConfigService:
             # A new session is only a key until its first prompt (SessionService.send) stores it.
             key = self.sessions.new_session_key()
             messages = [Message(role=Role.SYSTEM, content=system_role_of(entry))]
-        attached = list((entry.manifest.get("spec") or {}).get("plugins") or [])
+        attached = list(spec.plugins)
         plugins = {p.name: p for p in self.db.catalogue.list("plugin")} if attached or verbose else {}
-        functions = client_functions(entry)
-        metadata = entry.manifest.get("metadata") or {}
+        functions = list(spec.extensions)
         history: dict[str, Any] = {"chat_history": self._chat_history(info, messages, encoded)}
         plugin_rows = [
             {"id": plugins[n].id, "llmclient": entry.id, "plugin_meta": plugin_resource(plugins[n])}
@@ -279,8 +272,8 @@ class ConfigService:
         meta: dict[str, Any] = {
             "ready": True,
             "is_valid": True,
-            "is_deployed": bool(settings.get("deployed")),
-            "is_authentication_required": client_api_key(entry) is not None,
+            "is_deployed": spec.deployed,
+            "is_authentication_required": spec.api_key is not None,
             "is_custom_domain": False,
         }
         if verbose:
@@ -300,19 +293,19 @@ class ConfigService:
                 "id": entry.id,
                 "name": entry.name,
                 "url_llmclient": f"/api/v1/llm-clients/{entry.id}/prompt/",
-                "version": metadata.get("version"),
-                "deployed": bool(settings.get("deployed")),
+                "version": spec.version,
+                "deployed": spec.deployed,
                 "provider": provider.name,
-                "default_model": model_for(provider, settings.get("defaultModel")),
+                "default_model": model_for(provider, spec.default_model),
                 "default_system_role": system_role_of(entry),
-                "app_name": settings.get("appName"),
-                "app_assistant": settings.get("appAssistant"),
-                "app_welcome_message": settings.get("appWelcomeMessage"),
-                "app_example_prompts": settings.get("appExamplePrompts") or [],
-                "app_placeholder": settings.get("appPlaceholder"),
-                "app_info_url": settings.get("appInfoUrl"),
-                "app_file_attachment": bool(settings.get("appFileAttachment")),
-                "styles": _styles(entry, settings),
+                "app_name": spec.app_name,
+                "app_assistant": spec.app_assistant,
+                "app_welcome_message": spec.app_welcome_message,
+                "app_example_prompts": list(spec.app_example_prompts),
+                "app_placeholder": spec.app_placeholder,
+                "app_info_url": spec.app_info_url,
+                "app_file_attachment": spec.app_file_attachment,
+                "styles": _styles(spec),
                 "total_tools": len(functions) + len(plugin_rows),
             },
             "history": history,
@@ -333,20 +326,18 @@ class ConfigService:
         }
 
 
-def _styles(entry: CatalogueEntry, settings: dict[str, Any]) -> dict[str, Any]:
+def _styles(spec: LLMClientSpec) -> dict[str, Any]:
     """Return the chat UI styles in snake_case: nested `spec.config.styles`, else the flat app*Url keys."""
-    config = (entry.manifest.get("spec") or {}).get("config") or {}
-    found = config.get("styles")
-    styles: dict[str, Any] = found if isinstance(found, dict) else {}
     out: dict[str, Any] = {
-        "app_logo_url": styles.get("appLogoUrl", settings.get("appLogoUrl")),
-        "app_background_image_url": styles.get(
-            "appBackgroundImageUrl", settings.get("appBackgroundImageUrl")
-        ),
+        "app_logo_url": spec.app_logo_url,
+        "app_background_image_url": spec.app_background_image_url,
     }
-    for key, value in styles.items():
-        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+    for key, value in spec.styles.items():
         if isinstance(value, dict):
-            value = {"".join(f"_{c.lower()}" if c.isupper() else c for c in k): v for k, v in value.items()}
-        out.setdefault(snake, value)
+            value = {_snake(k): v for k, v in value.items()}
+        out.setdefault(_snake(key), value)
     return out
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
