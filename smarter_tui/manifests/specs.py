@@ -205,6 +205,47 @@ def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return _map(data.get("metadata"))
 
 
+@dataclass(frozen=True, slots=True)
+class MetadataSpec:
+    """The `metadata` every manifest has: name, description, version, tags (and a plugin's class)."""
+
+    name: str
+    description: str | None = None
+    version: str | None = None
+    tags: tuple[str, ...] = ()
+    plugin_class: str | None = None
+
+
+def metadata_spec_of(data: Mapping[str, Any]) -> MetadataSpec:
+    """Return the typed `metadata` of a stored manifest of any kind."""
+    metadata = _metadata(data)
+    description, version = metadata.get("description"), metadata.get("version")
+    return MetadataSpec(
+        name=str(metadata.get("name") or ""),
+        description=None if description is None else str(description),
+        version=None if version is None else str(version),
+        tags=tuple(tag for tag in metadata.get("tags") or [] if isinstance(tag, str)),
+        plugin_class=_opt_str(metadata.get("pluginClass")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSpec:
+    """A Secret as stored (its value is in the keyring, never here): name and expiry."""
+
+    name: str
+    expiration_date: str | None = None  # ISO date, as written
+
+
+def secret_spec_of(data: Mapping[str, Any]) -> SecretSpec:
+    """Return the typed spec of a stored Secret (today's `expiration_date`, or `expirationDate`)."""
+    config = _map(_map(data.get("spec")).get("config"))
+    return SecretSpec(
+        name=str(_metadata(data).get("name") or ""),
+        expiration_date=_opt_str(_first(config, "expiration_date", "expirationDate")),
+    )
+
+
 def _parameters(items: Any) -> tuple[ParameterSpec, ...]:
     found = []
     for item in items or []:

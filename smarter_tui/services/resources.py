@@ -14,6 +14,7 @@ from smarter_tui import __version__
 from smarter_tui.domain.errors import NotFoundError
 from smarter_tui.domain.records import CatalogueEntry, SessionInfo, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS
+from smarter_tui.manifests.specs import LLMClientSpec, llmclient_spec_of, metadata_spec_of, secret_spec_of
 from smarter_tui.services.providers import BUILTIN_PROVIDERS, provider_from_manifest
 from smarter_tui.storage import Database
 
@@ -26,45 +27,38 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def client_spec(entry: CatalogueEntry) -> dict[str, Any]:
-    """Return an LLMClient manifest's `spec`."""
-    spec: dict[str, Any] = entry.manifest.get("spec") or {}
-    return spec
+def _client(entry: CatalogueEntry) -> LLMClientSpec:
+    return llmclient_spec_of(entry.manifest)
 
 
 def client_settings(entry: CatalogueEntry) -> dict[str, Any]:
-    """Return an LLMClient's settings whichever shape it was applied in (flat `spec.config` or nested
-    `spec.config.prompt`); nested keys win."""
-    config: dict[str, Any] = client_spec(entry).get("config") or {}
+    """Return an LLMClient's raw settings whichever shape it was applied in (flat `spec.config` or
+    nested `spec.config.prompt`); nested keys win. (The config object's reader; prefer the typed
+    spec, `runtime.client_spec`.)"""
+    config: dict[str, Any] = (entry.manifest.get("spec") or {}).get("config") or {}
     nested = config.get("prompt")
     return {**config, **nested} if isinstance(nested, dict) else dict(config)
 
 
 def client_functions(entry: CatalogueEntry) -> list[str]:
     """Return the built-in functions an LLMClient offers (`spec.extensions`, or the older `functions`)."""
-    spec = client_spec(entry)
-    names = spec.get("extensions") or spec.get("functions") or []
-    return [n for n in names if isinstance(n, str)]
+    return list(_client(entry).extensions)
 
 
 def client_api_key(entry: CatalogueEntry) -> str | None:
     """Return the name of the API key a client's callers must present (`spec.apiKey`), or None."""
-    value = client_spec(entry).get("apiKey")
-    return value if isinstance(value, str) and value else None
+    return _client(entry).api_key
 
 
 def allowed_origins(entry: CatalogueEntry) -> list[str]:
     """Return the browser origins a client allows (`spec.config.prompt.allowedOrigins`)."""
-    origins = client_settings(entry).get("allowedOrigins") or []
-    return [o.rstrip("/") for o in origins if isinstance(o, str)]
+    return [origin.rstrip("/") for origin in _client(entry).allowed_origins]
 
 
 def custom_domain(entry: CatalogueEntry) -> str | None:
     """Return a client's custom domain (lower case), or None."""
-    value = client_settings(entry).get("customDomain")
-    if isinstance(value, dict):  # Smarter's object form, {domain_name, aws_hosted_zone_id}
-        value = value.get("domain_name")
-    return value.strip().lower().rstrip(".") if isinstance(value, str) and value.strip() else None
+    value = _client(entry).custom_domain
+    return value.strip().lower().rstrip(".") if value and value.strip() else None
 
 
 def extension_id(name: str) -> int:
@@ -112,28 +106,16 @@ class ResourceService:
         return {p.name: p.id or 0 for p in self.db.catalogue.list("plugin")}
 
     def _client(self, entry: CatalogueEntry, plugin_ids: dict[str, int]) -> dict[str, Any]:
-        settings = client_settings(entry)
-        metadata = entry.manifest.get("metadata") or {}
+        spec = _client(entry)
         extensions = self._extensions(entry)
-        plugins = [
-            {"id": plugin_ids[n], "name": n}
-            for n in client_spec(entry).get("plugins") or []
-            if n in plugin_ids
-        ]
+        plugins = [{"id": plugin_ids[n], "name": n} for n in spec.plugins if n in plugin_ids]
         base = f"/api/v1/llm-clients/{entry.id}/"
         return {
-            "id": entry.id,
-            "name": entry.name,
-            "description": metadata.get("description"),
-            "version": metadata.get("version"),
-            "tags": metadata.get("tags") or [],
-            "annotations": [],
-            "created_at": _time(entry.created_at),
-            "updated_at": _time(entry.updated_at),
-            "provider": settings.get("provider"),
-            "default_model": settings.get("defaultModel"),
-            "default_system_role": settings.get("defaultSystemRole"),
-            "deployed": bool(settings.get("deployed")),
+            **_metadata_fields(entry),
+            "provider": spec.provider,
+            "default_model": spec.default_model,
+            "default_system_role": spec.system_role,
+            "deployed": spec.deployed,
             "custom_host": custom_domain(entry),
             "url_llmclient": base + "prompt/",
             "url_chat_config": base + "config/",
@@ -170,7 +152,7 @@ class ResourceService:
     def client_plugins(self, ref: str | int) -> list[dict[str, Any]]:
         """Return the plugins of a client in the SDK's `LLMClientPlugin` shape."""
         entry = self.client_entry(ref)
-        attached = list(client_spec(entry).get("plugins") or [])
+        attached = _client(entry).plugins
         by_name = {p.name: p for p in self.db.catalogue.list("plugin")}
         return [
             {"id": by_name[n].id, "llmclient": entry.id, "plugin_meta": plugin_resource(by_name[n])}
@@ -228,14 +210,8 @@ class ResourceService:
         """Return the secrets' metadata in the SDK's `Secret` shape (never a value)."""
         rows = []
         for entry in self.db.catalogue.list("secret"):
-            config = (entry.manifest.get("spec") or {}).get("config") or {}
-            expires = config.get("expirationDate") or config.get("expiration_date")
-            rows.append(
-                {
-                    **_metadata_fields(entry),
-                    "expires_at": str(expires) if expires else None,
-                }
-            )
+            expires = secret_spec_of(entry.manifest).expiration_date
+            rows.append({**_metadata_fields(entry), "expires_at": expires})
         return rows
 
     # -- history ---------------------------------------------------------------------------
@@ -290,13 +266,13 @@ class ResourceService:
 
 
 def _metadata_fields(entry: CatalogueEntry) -> dict[str, Any]:
-    metadata = entry.manifest.get("metadata") or {}
+    metadata = metadata_spec_of(entry.manifest)
     return {
         "id": entry.id,
         "name": entry.name,
-        "description": metadata.get("description"),
-        "version": metadata.get("version"),
-        "tags": [t for t in metadata.get("tags") or [] if isinstance(t, str)],
+        "description": metadata.description,
+        "version": metadata.version,
+        "tags": list(metadata.tags),
         "annotations": [],
         "created_at": _time(entry.created_at),
         "updated_at": _time(entry.updated_at),
@@ -305,8 +281,8 @@ def _metadata_fields(entry: CatalogueEntry) -> dict[str, Any]:
 
 def plugin_resource(entry: CatalogueEntry) -> dict[str, Any]:
     """Return a plugin in the SDK's `Plugin` shape (also the config object's `plugin_meta`)."""
-    metadata = entry.manifest.get("metadata") or {}
-    return {**_metadata_fields(entry), "plugin_class": metadata.get("pluginClass"), "kind": entry.kind}
+    plugin_class = metadata_spec_of(entry.manifest).plugin_class
+    return {**_metadata_fields(entry), "plugin_class": plugin_class, "kind": entry.kind}
 
 
 def session_resource(info: SessionInfo, client_id: int | None) -> dict[str, Any]:
