@@ -31,15 +31,6 @@ def _client(entry: CatalogueEntry) -> LLMClientSpec:
     return llmclient_spec_of(entry.manifest)
 
 
-def client_settings(entry: CatalogueEntry) -> dict[str, Any]:
-    """Return an LLMClient's raw settings whichever shape it was applied in (flat `spec.config` or
-    nested `spec.config.prompt`); nested keys win. (The config object's reader; prefer the typed
-    spec, `runtime.client_spec`.)"""
-    config: dict[str, Any] = (entry.manifest.get("spec") or {}).get("config") or {}
-    nested = config.get("prompt")
-    return {**config, **nested} if isinstance(nested, dict) else dict(config)
-
-
 def client_functions(entry: CatalogueEntry) -> list[str]:
     """Return the built-in functions an LLMClient offers (`spec.extensions`, or the older `functions`)."""
     return list(_client(entry).extensions)
