@@ -506,6 +506,8 @@ class SmarterApp(App[None]):
             self._show_chat_settings(effective, chat)
         if prompt is not None:
             await chat.send(prompt)
+        if not self.is_running:  # the app began to exit while the session was shown
+            return
         self.main.query_one(ClientList).highlight_client(client.name)
         pane = self.main.query_one(PluginPane)
         pane.show_client(client.name)

@@ -216,12 +216,14 @@ class ChatPane(Vertical):
         The welcome card, placeholder and (in a chat not yet started) model are shown anew; a
         running answer goes on undisturbed, the next turn is built from the stored manifest.
         """
-        if self.client is None or client.name != self.client.name:
+        if self.client is None or client.name != self.client.name or self._taken_down():
             return
         self.client = client
         self.prompt.placeholder = client.placeholder
         for card in self.transcript.query(WelcomeCard):
             await card.update(client.app_name, client.welcome, client.examples)
+        if self._taken_down():
+            return
         if self.session_key is None and not self.running:
             self.status.model, self.status.offline = client.model, client.offline
         self.post_message(self.StateChanged(self))
@@ -232,7 +234,8 @@ class ChatPane(Vertical):
         A chat shown while the app exits (quit during start-up or while a session loads) would
         otherwise fail on the status line that is already gone.
         """
-        return not self.query(StatusLine)
+        # Either may go first: the removal order is Textual's.
+        return not self.query(StatusLine) or not self.query(PromptInput)
 
     async def close(self) -> None:
         """End this chat before its tab closes: a running answer is cancelled and waited for, so
