@@ -365,10 +365,15 @@ def cmd_history(services: Services, args: argparse.Namespace) -> int:
             print(to_json(conversation))
         else:
             rows = [
-                {"#": m.get("position", i), "role": m["role"], "content": m.get("content") or _calls(m)}
+                {
+                    "#": m.get("position", i),
+                    "role": m["role"],
+                    "note": _note(m),
+                    "content": m.get("content") or _calls(m),
+                }
                 for i, m in enumerate(conversation["messages"])
             ]
-            table(rows, ["#", "role", "content"])
+            table(rows, ["#", "role", "note", "content"])
     elif args.search:
         hits = services.history.search(args.search)
         rows = [{"key": h.session_key, "title": h.title, "role": h.role, "snippet": h.snippet} for h in hits]
@@ -377,6 +382,18 @@ def cmd_history(services: Services, args: argparse.Namespace) -> int:
         rows = [_session_row(s) for s in services.history.list(limit=1000)]
         _emit(rows, ["key", "client", "title", "messages", "updated"], args.output)
     return 0
+
+
+def _note(message: dict[str, Any]) -> str:
+    """Return what the history table says about a message beside its text.
+
+    A regenerated or edited branch keeps the old messages, superseded; a message deleted from
+    the context stays stored too; neither is sent to the model again.
+    """
+    notes = [message["excluded"]] if message.get("excluded") else []
+    if message.get("interrupted"):
+        notes.append("interrupted")
+    return ", ".join(notes)
 
 
 def _calls(message: dict[str, Any]) -> str:

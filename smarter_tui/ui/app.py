@@ -508,6 +508,8 @@ class SmarterApp(App[None]):
             await chat.send(prompt)
         if not self.is_running:  # the app began to exit while the session was shown
             return
+        if not self.main.query(ClientList) or not self.main.query(PluginPane):
+            return  # the app closing takes the panes down, the chat's tab last
         self.main.query_one(ClientList).highlight_client(client.name)
         pane = self.main.query_one(PluginPane)
         pane.show_client(client.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -24,6 +25,19 @@ if TYPE_CHECKING:
 WIDE = 120
 #: Below this width an open plugin pane covers the chat instead of sharing the row with it.
 NARROW = 80
+#: Footer labels used where the full ones do not fit the width (by action).
+SHORT_LABELS = {
+    "new_session": "New",
+    "copy_answer": "Copy",
+    "copy_code": "Code",
+    "cancel_answer": "Cancel",
+    "open_manifests": "YAML",
+}
+#: Footer keys that give way, in this order, where even the short labels do not fit; the command
+#: palette (Ctrl+P, always in the footer) still has them, and the keys still work.
+OPTIONAL_KEYS = ("export", "debug_view", "open_manifests")
+#: Columns the footer's command-palette key takes on the right, with the gap before it.
+PALETTE_WIDTH = 12
 
 
 class MainScreen(Screen[None]):
@@ -68,6 +82,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_panes()
+        self.refresh_bindings()  # the footer's labels follow the width (see _fit_footer)
 
     def use_services(self, services: Services) -> None:
         """Hand the panes the services they call (once they are open)."""
@@ -104,7 +119,42 @@ class MainScreen(Screen[None]):
             )
         )
         ordered.update(of_app)
-        return ordered
+        return self._fit_footer(ordered)
+
+    def _fit_footer(self, bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+        """Return `bindings` with labels that fit the width: full ones, else the short ones,
+        else without the optional keys (one at a time), so F7/F8 are never cut off."""
+        width = self.size.width - PALETTE_WIDTH
+        shown = [key for key, value in bindings.items() if value.binding.show]
+
+        def label(value: ActiveBinding, short: bool) -> str:
+            description = value.binding.description
+            return SHORT_LABELS.get(value.binding.action, description) if short else description
+
+        def needed(keys: list[str], short: bool) -> int:
+            widths = [
+                len(self.app.get_key_display(bindings[k].binding)) + 1 + len(label(bindings[k], short))
+                for k in keys
+            ]
+            return sum(widths) + len(widths) - 1
+
+        if not shown or needed(shown, short=False) <= width:
+            return bindings
+        dropped: set[str] = set()
+        for action in (None, *OPTIONAL_KEYS):
+            if action is not None:
+                dropped |= {k for k in shown if bindings[k].binding.action == action}
+            if needed([k for k in shown if k not in dropped], short=True) <= width:
+                break
+        fitted = {}
+        for key, value in bindings.items():
+            binding = dataclasses.replace(
+                value.binding,
+                description=label(value, short=True),
+                show=value.binding.show and key not in dropped,
+            )
+            fitted[key] = value._replace(binding=binding)
+        return fitted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show "Cancel answer" in the footer only while an answer runs (it needs the room)."""

@@ -84,7 +84,8 @@ class ChatPane(Vertical):
         self.turns: TurnService | None = None  # handed in by the screen once services are open
         self.client: ClientView | None = None
         self.session_key: str | None = None
-        self._running = False
+        # Not `_running`: Textual's message pump keeps its own `_running` (is_running) there.
+        self._answering = False
         self.completed_turns = 0  # turns whose end has been rendered (tests wait on it)
         self.debug_log: list[dict[str, Any]] = []  # model traffic of the session's last turn here
         self._debug_logs: dict[str, list[dict[str, Any]]] = {}  # the same, per session key
@@ -98,12 +99,12 @@ class ChatPane(Vertical):
     @property
     def running(self) -> bool:
         """True from sending a prompt until the end of its turn is rendered."""
-        return self._running
+        return self._answering
 
     @running.setter
     def running(self, value: bool) -> None:
-        if value != self._running:
-            self._running = value
+        if value != self._answering:
+            self._answering = value
             if self.is_attached:
                 self.screen.refresh_bindings()  # the footer's "Cancel answer" comes and goes
                 self.post_message(self.StateChanged(self))
