@@ -12,7 +12,7 @@ from smarter_tui.domain.errors import RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry, SessionInfo
 from smarter_tui.manifests.specs import LLMClientSpec, plugin_spec_of
-from smarter_tui.services.providers import model_for
+from smarter_tui.services.providers import ProviderConfig, model_for
 from smarter_tui.services.resources import extension_id, plugin_resource
 from smarter_tui.services.runtime import RuntimeBuilder, client_spec, system_role_of
 from smarter_tui.services.sessions import SessionService
@@ -138,20 +138,11 @@ class ConfigService:
             "debug_mode": False,
             "llm_client": {
                 "name": entry.name,
-                "provider": provider.name,
-                "default_model": model_for(provider, spec.default_model),
-                "default_system_role": system_role_of(entry),
+                **_chat_view(entry, spec, provider),
                 "default_temperature": spec.temperature,
                 "default_max_tokens": spec.max_tokens,
-                "app_name": spec.app_name,
-                "app_assistant": spec.app_assistant,
-                "app_welcome_message": spec.app_welcome_message,
-                "app_example_prompts": list(spec.app_example_prompts),
-                "app_placeholder": spec.app_placeholder,
-                "app_info_url": spec.app_info_url,
                 "app_logo_url": spec.app_logo_url,
                 "app_background_image_url": spec.app_background_image_url,
-                "app_file_attachment": spec.app_file_attachment,
                 "version": spec.version,
                 "description": spec.description,
             },
@@ -295,16 +286,7 @@ class ConfigService:
                 "url_llmclient": f"/api/v1/llm-clients/{entry.id}/prompt/",
                 "version": spec.version,
                 "deployed": spec.deployed,
-                "provider": provider.name,
-                "default_model": model_for(provider, spec.default_model),
-                "default_system_role": system_role_of(entry),
-                "app_name": spec.app_name,
-                "app_assistant": spec.app_assistant,
-                "app_welcome_message": spec.app_welcome_message,
-                "app_example_prompts": list(spec.app_example_prompts),
-                "app_placeholder": spec.app_placeholder,
-                "app_info_url": spec.app_info_url,
-                "app_file_attachment": spec.app_file_attachment,
+                **_chat_view(entry, spec, provider),
                 "styles": _styles(spec),
                 "total_tools": len(functions) + len(plugin_rows),
             },
@@ -324,6 +306,22 @@ class ConfigService:
                 "extensions": extension_rows if verbose else [],
             },
         }
+
+
+def _chat_view(entry: CatalogueEntry, spec: LLMClientSpec, provider: ProviderConfig) -> dict[str, Any]:
+    """Return the client fields both config contracts share: its model and what the chat shows."""
+    return {
+        "provider": provider.name,
+        "default_model": model_for(provider, spec.default_model),
+        "default_system_role": system_role_of(entry),
+        "app_name": spec.app_name,
+        "app_assistant": spec.app_assistant,
+        "app_welcome_message": spec.app_welcome_message,
+        "app_example_prompts": list(spec.app_example_prompts),
+        "app_placeholder": spec.app_placeholder,
+        "app_info_url": spec.app_info_url,
+        "app_file_attachment": spec.app_file_attachment,
+    }
 
 
 def _styles(spec: LLMClientSpec) -> dict[str, Any]:

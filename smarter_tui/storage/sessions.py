@@ -74,6 +74,19 @@ class SessionStore:
         except RequestError:
             raise NotFoundError(f"no session {key!r}") from None
 
+    def _touch(self, key: str, changes: dict[peewee.Field, object]) -> int:
+        """Apply `changes` to a session's row inside the caller's transaction; return its id.
+
+        The UPDATE takes the row's write lock until commit and RETURNING finds the session in the
+        same statement. Raises NotFoundError for an unknown session.
+        """
+        updated = list(
+            SessionRow.update(changes).where(SessionRow.session_key == key).returning(SessionRow.id).execute()
+        )
+        if not updated:
+            raise NotFoundError(f"no session {key}")
+        return int(updated[0].id)
+
     def _session(self, key: str) -> SessionRow:
         key = self._key(key)
         row = SessionRow.get_or_none(SessionRow.session_key == key)
@@ -187,15 +200,7 @@ class SessionStore:
             # database's on SQLite) until commit, so concurrent appenders to one session queue
             # here and each reads the position the previous one wrote. RETURNING finds the
             # session in the same statement (one round trip less per message on PostgreSQL).
-            updated = list(
-                SessionRow.update(changes)
-                .where(SessionRow.session_key == key)
-                .returning(SessionRow.id)
-                .execute()
-            )
-            if not updated:
-                raise NotFoundError(f"no session {key}")
-            session_id = updated[0].id
+            session_id = self._touch(key, changes)
             last = (
                 MessageRow.select(peewee.fn.MAX(MessageRow.position))
                 .where(MessageRow.session == session_id)
@@ -243,15 +248,7 @@ class SessionStore:
         key = self._key(key)
         with self._db.atomic():
             # The session's row first (its lock, its id), as append_message does.
-            updated = list(
-                SessionRow.update(updated_at=now_utc())
-                .where(SessionRow.session_key == key)
-                .returning(SessionRow.id)
-                .execute()
-            )
-            if not updated:
-                raise NotFoundError(f"no session {key}")
-            session_id = updated[0].id
+            session_id = self._touch(key, {SessionRow.updated_at: now_utc()})
             changed = (
                 MessageRow.update(**convert.message_columns(message))
                 .where((MessageRow.session == session_id) & (MessageRow.position == position))
