@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -163,24 +164,25 @@ def delete(request: Request, kind: str, name: Name = None) -> JSONResponse:
     return _envelope("delete", entry.kind, message=f"{entry.kind} {entry.name} deleted")
 
 
+def _of_kind(command: str, kind: str, build: Callable[[str], Any]) -> JSONResponse:
+    """Answer `command` with what `build` makes for one kind (a group word names none: 400)."""
+    _, display = _kind(kind)
+    try:
+        return _envelope(command, display, build(kind))
+    except ManifestError as exc:  # a group word ("plugins") names no single kind
+        raise RequestError(exc.message) from None
+
+
 @router.post("/example-manifest/{kind}/", summary="A valid example manifest of a kind")
 def example(kind: str) -> JSONResponse:
     """Return an example to start from."""
-    _, display = _kind(kind)
-    try:
-        return _envelope("example_manifest", display, authoring.example_data(kind))
-    except ManifestError as exc:  # a group word ("plugins") names no single kind
-        raise RequestError(exc.message) from None
+    return _of_kind("example_manifest", kind, authoring.example_data)
 
 
 @router.post("/json-schema/{kind}/", summary="The JSON Schema (draft 2020-12) of a kind's manifest")
 def schema(kind: str) -> JSONResponse:
     """Return the kind's JSON Schema."""
-    _, display = _kind(kind)
-    try:
-        return _envelope("json_schema", display, authoring.json_schema(kind))
-    except ManifestError as exc:  # a group word ("plugins") names no single kind
-        raise RequestError(exc.message) from None
+    return _of_kind("json_schema", kind, authoring.json_schema)
 
 
 @router.post("/whoami/", summary="The local user and account")
