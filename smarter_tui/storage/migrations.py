@@ -222,6 +222,31 @@ def m008_catalogue_version(x: Executor) -> None:
     )
 
 
+#: FTS5 prefix indexes of message_fts: a search's last word is a prefix ("the" finds "the", "them",
+#: "there", ...). Without them FTS5 merges the doclist of every word starting with it, a word of
+#: one to three letters being the costly case (~75 ms for "the*", ~300 ms for "t*" on 500,000
+#: messages); longer prefixes start few words and stay fast without one.
+MESSAGE_FTS_PREFIXES = "1 2 3"
+
+
+def m009_message_search_prefix_index(x: Executor) -> None:
+    """Give message full-text search prefix indexes, so a short last word needs no doclist merge.
+
+    SQLite: FTS5 cannot alter a table's options, so message_fts is created again with
+    `prefix=` and rebuilt from messages (the triggers of m002 name the table, not its options,
+    and keep it in sync as before). PostgreSQL: nothing to do; the GIN index of m002 already
+    finds a prefix (`'the':*`) by one ordered walk over its entries.
+    """
+    if x.postgres:
+        return
+    x.run(
+        "DROP TABLE IF EXISTS message_fts",
+        "CREATE VIRTUAL TABLE message_fts USING fts5(content, content='messages', content_rowid='id', "
+        f"tokenize='porter unicode61', prefix='{MESSAGE_FTS_PREFIXES}')",
+        "INSERT INTO message_fts (message_fts) VALUES ('rebuild')",
+    )
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
@@ -232,6 +257,7 @@ MIGRATIONS: list[Migration] = [
     m006_api_keys,
     m007_catalogue_base_dir,
     m008_catalogue_version,
+    m009_message_search_prefix_index,
 ]
 
 #: The schema version a database has once every migration is applied.

@@ -12,7 +12,7 @@ from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import CatalogueEntry
 from smarter_tui.storage import LATEST_VERSION, Database, migrate, open_database
 from smarter_tui.storage.dialect import Executor
-from smarter_tui.storage.migrations import MIGRATIONS, schema_version
+from smarter_tui.storage.migrations import MESSAGE_FTS_PREFIXES, MIGRATIONS, schema_version
 from tests.support import engines
 
 KEY = "ab" * 32
@@ -121,8 +121,15 @@ def test_upgrade_from_every_earlier_version(empty_db_path: Path | str, version: 
             KEY if version else db.sessions.list()[0].session_key, Message(Role.USER, "after upgrade")
         )
         assert stored.position == (2 if version else 0)
+        # the full-text index follows messages written after the upgrade, prefixes included
+        assert [h.position for h in db.sessions.search("upgr")] == [stored.position]
+        if version >= 1:
+            assert [h.position for h in db.sessions.search("zeb")] == [0]
     finally:
         db.close()
+    if isinstance(db_path, Path):  # message search has FTS5 prefix indexes (m009), old rows in them
+        ddl = engines.scalar(db_path, "SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
+        assert f"prefix='{MESSAGE_FTS_PREFIXES}'" in ddl
 
 
 def _pragmas(db: Database) -> tuple[str, int, int]:
