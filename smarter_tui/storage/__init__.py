@@ -3,6 +3,7 @@
 Importing this package opens nothing: `open_database(path)` binds the tables at runtime.
 """
 
+from smarter_tui.storage import _driver  # noqa: F401  (first: peewee without psycopg)
 from smarter_tui.storage.catalogue import CatalogueStore
 from smarter_tui.storage.database import Database, open_database
 from smarter_tui.storage.memories import MemoryStore

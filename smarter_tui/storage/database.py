@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 
 from smarter_tui.domain.errors import DatabaseUnavailableError
+from smarter_tui.storage._driver import Psycopg3Adapter
 from smarter_tui.storage.api_keys import ApiKeyStore
 from smarter_tui.storage.catalogue import CatalogueStore
 from smarter_tui.storage.dialect import Engine
@@ -147,6 +148,10 @@ class PostgresDatabase(peewee.PostgresqlDatabase):
     on that thread connects afresh; the call that found it dead raises DatabaseUnavailableError.
     """
 
+    # psycopg is imported by the adapter, not by peewee (see storage/_driver.py); peewee picks
+    # its psycopg2 adapter when it saw no psycopg, so both names point at the psycopg 3 one.
+    psycopg2_adapter = psycopg3_adapter = Psycopg3Adapter
+
     def __init__(self, url: str, **params: Any) -> None:
         """Open lazily: `url` is a postgresql:// URL, `params` go to psycopg.connect."""
         self.display_url = redact_url(url)
@@ -208,7 +213,7 @@ class PostgresDatabase(peewee.PostgresqlDatabase):
 
 def _postgres(url: str, password: str | None) -> peewee.Database:
     try:
-        import psycopg  # noqa: F401  (peewee picks psycopg 3 when it is importable)
+        import psycopg  # noqa: F401  (imported here to say so when it is missing)
     except ImportError:
         raise DatabaseUnavailableError(
             f"PostgreSQL needs its driver, which is not installed: {POSTGRES_EXTRA}"

@@ -260,9 +260,11 @@ async def test_f4_opens_the_plugin_pane_and_t_tries_the_highlighted_tool(service
     async with app.run_test(size=SIZE) as pilot:
         chat = await ready(pilot)
         pane = app.main.query_one(PluginPane)
-        await wait_for(pilot, lambda: "2**10" in pane.query_one("#plugin-arguments").value)
+        await pilot.pause(0.3)
+        assert pane.tools == []  # hidden: nothing loaded (it would compete with start-up)
         await pilot.press("f4")
         assert pane.display and app.focused is pane.query_one("#plugin-list")
+        await wait_for(pilot, lambda: "2**10" in pane.query_one("#plugin-arguments").value)
         await pilot.press("t")  # the first tool is the calculator; its sample is 2**10
         await wait_for(pilot, lambda: '"result": 1024' in text_of(pane, "#plugin-try-result"))
         assert chat.query_one(PromptInput).text == ""  # the key went to the pane, not the prompt

@@ -135,6 +135,7 @@ class PluginPane(Vertical):
         self.prompted = False  # whether show_selections was called since the client was shown
         self.inspector: PluginInspector | None = None  # handed in by the host screen
         self.border_title = "Plugins"
+        self._stale = False  # the client changed while the pane was hidden: load once it shows
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -192,7 +193,7 @@ class PluginPane(Vertical):
             self._render_selections()
         self.client = client_name
         self.border_title = f"Plugins · {client_name}"
-        self._load_client(client_name)
+        self.reload()
 
     def show_selections(self, items: list[tuple[str, str]]) -> None:
         """Show which plugins the last prompt selected: (plugin name, why: matched term or "always")."""
@@ -212,9 +213,24 @@ class PluginPane(Vertical):
         self.query_one("#plugin-list", OptionList).focus()
 
     def reload(self) -> None:
-        """Reload the current client's list and the highlighted item's details (e.g. after a turn)."""
-        if self.client is not None:
-            self._load_client(self.client)
+        """Reload the current client's list and the highlighted item's details (e.g. after a turn).
+
+        A hidden pane (the default) loads nothing until it is shown: the details read the
+        manifest as YAML, which loads the manifest models, and at start-up that would compete
+        with drawing the screen for a pane nobody looks at.
+        """
+        if self.client is None:
+            return
+        if not self.display:
+            self._stale = True
+            return
+        self._stale = False
+        self._load_client(self.client)
+
+    def on_show(self) -> None:
+        """Load what changed while the pane was hidden."""
+        if self._stale:
+            self.reload()
 
     # -- rendering -----------------------------------------------------------------------------
     def _label(self, view: ToolView) -> Text:

@@ -23,11 +23,27 @@ def test_core_and_cli_import_neither_textual_nor_the_ui() -> None:
         "import smarter_tui.storage, smarter_tui.plugins, smarter_tui.providers, smarter_tui.manifests\n"
         "bad = sorted(m for m in sys.modules\n"
         "             if m.split('.')[0] == 'textual' or m.startswith('smarter_tui.ui'))\n"
-        "lazy = sorted(m for m in ('openai', 'httpx', 'fastapi', 'uvicorn', 'starlette')\n"
+        "lazy = sorted(m for m in ('openai', 'httpx', 'fastapi', 'uvicorn', 'starlette', 'psycopg')\n"
         "              if m in sys.modules)\n"
         "print(bad, lazy)\n"
         "assert not bad, bad\n"
         "assert not lazy, lazy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_postgresql_driver_comes_with_the_first_postgresql_database() -> None:
+    # peewee alone would import psycopg (~200 ms of every start-up); storage defers it.
+    code = (
+        "import sys\n"
+        "from smarter_tui.storage.database import _postgres\n"
+        "assert 'psycopg' not in sys.modules\n"
+        "db = _postgres('postgresql://nobody@127.0.0.1:9/none', None)\n"
+        "assert 'psycopg' in sys.modules\n"
+        "import psycopg\n"
+        "assert db._adapter.get_binary_type() is psycopg.Binary\n"
+        "assert db._adapter.txn_idle == psycopg.pq.TransactionStatus.IDLE\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
