@@ -247,6 +247,55 @@ def m009_message_search_prefix_index(x: Executor) -> None:
     )
 
 
+def m010_session_counts(x: Executor) -> None:
+    """Keep the number of sessions per client in session_counts, maintained by triggers.
+
+    The history browser shows the total beside every page; counting 10,000 session rows is a
+    b-tree count on SQLite (~0.4 ms) but a scan of every row on PostgreSQL (~2-4 ms, more than
+    the page itself). Triggers keep the counts whoever writes sessions (stores, `db copy`, a
+    cascade); a client's row is locked by the transaction creating or deleting one of its
+    sessions until it commits, which session writes' short transactions afford.
+    """
+    x.run(
+        """CREATE TABLE IF NOT EXISTS session_counts (
+            client TEXT PRIMARY KEY,
+            sessions BIGINT NOT NULL)""",
+        "DELETE FROM session_counts",
+        "INSERT INTO session_counts (client, sessions) SELECT client, COUNT(*) FROM sessions GROUP BY client",
+    )
+    add = (
+        "INSERT INTO session_counts (client, sessions) VALUES ({row}.client, 1) "
+        "ON CONFLICT (client) DO UPDATE SET sessions = session_counts.sessions + 1"
+    )
+    remove = "UPDATE session_counts SET sessions = sessions - 1 WHERE client = {row}.client"
+    if x.postgres:
+        x.run(
+            f"""CREATE OR REPLACE FUNCTION session_counts_follow() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN {remove.format(row="OLD")}; END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN {add.format(row="NEW")}; END IF;
+                RETURN NULL;
+            END $$""",
+            "CREATE TRIGGER sessions_count AFTER INSERT OR DELETE OR UPDATE OF client ON sessions "
+            "FOR EACH ROW EXECUTE FUNCTION session_counts_follow()",
+        )
+        return
+    x.run(
+        f"""CREATE TRIGGER IF NOT EXISTS sessions_count_insert AFTER INSERT ON sessions BEGIN
+            {add.format(row="new")};
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS sessions_count_delete AFTER DELETE ON sessions BEGIN
+            {remove.format(row="old")};
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS sessions_count_update AFTER UPDATE OF client ON sessions
+        BEGIN
+            {remove.format(row="old")};
+            {add.format(row="new")};
+        END""",
+    )
+
+
 #: Every migration, in order; the schema version is the number applied (index + 1).
 MIGRATIONS: list[Migration] = [
     m001_core_tables,
@@ -258,6 +307,7 @@ MIGRATIONS: list[Migration] = [
     m007_catalogue_base_dir,
     m008_catalogue_version,
     m009_message_search_prefix_index,
+    m010_session_counts,
 ]
 
 #: The schema version a database has once every migration is applied.

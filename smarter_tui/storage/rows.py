@@ -165,6 +165,16 @@ class SessionRow(BaseRow):
         table_name = "sessions"
 
 
+class SessionCountRow(BaseRow):
+    """How many sessions a client has; kept by triggers (see migrations.m010_session_counts)."""
+
+    client = peewee.TextField(primary_key=True)
+    sessions = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "session_counts"
+
+
 class MessageRow(BaseRow):
     """One message of a session, unique by (session, position)."""
 

@@ -25,6 +25,7 @@ from smarter_tui.storage import convert, fulltext
 from smarter_tui.storage.rows import (
     MessageRow,
     PluginSelectionRow,
+    SessionCountRow,
     SessionRow,
     ToolCallRow,
     now_utc,
@@ -160,11 +161,15 @@ class SessionStore:
         return [convert.session_info(r) for r in query.limit(limit).offset(offset)]
 
     def count(self, client: str | None = None) -> int:
-        """Return the number of sessions (of one client if given)."""
-        query = SessionRow.select()
+        """Return the number of sessions (of one client if given).
+
+        Read from the per-client counts the triggers of migration 10 keep, not by counting
+        session rows (a scan of every row on PostgreSQL).
+        """
+        query = SessionCountRow.select(peewee.fn.COALESCE(peewee.fn.SUM(SessionCountRow.sessions), 0))
         if client is not None:
-            query = query.where(SessionRow.client == client)
-        return query.count()
+            query = query.where(SessionCountRow.client == client)
+        return int(query.scalar())
 
     def rename(self, key: str, title: str | None) -> SessionInfo:
         """Set a session's title and return the session; raise NotFoundError if absent."""

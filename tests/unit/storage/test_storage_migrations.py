@@ -113,6 +113,10 @@ def test_upgrade_from_every_earlier_version(empty_db_path: Path | str, version: 
         if version >= 1:  # every old message is in the context, with no chat settings
             assert [m.excluded for m in db.sessions.messages(KEY)] == [None, None]
             assert db.sessions.context_count(KEY) == 2 and db.sessions.chat_settings(KEY) == {}
+        # the session counts (m010) start from the sessions already there
+        assert (db.sessions.count(), db.sessions.count(client="c")) == ((1, 1) if version else (0, 0))
+        counted = engines.rows(db_path, "SELECT client, sessions FROM session_counts")
+        assert counted == ([("c", 1)] if version else [])
         assert db.catalogue.version() == 0  # the counter row exists on every upgraded file
         db.catalogue.put(CatalogueEntry(kind="Plugin", name="after", manifest={}))
         assert db.catalogue.version() == 1
@@ -121,6 +125,7 @@ def test_upgrade_from_every_earlier_version(empty_db_path: Path | str, version: 
             KEY if version else db.sessions.list()[0].session_key, Message(Role.USER, "after upgrade")
         )
         assert stored.position == (2 if version else 0)
+        assert db.sessions.count(client="c2") == 1 and db.sessions.count() == (2 if version else 1)
         # the full-text index follows messages written after the upgrade, prefixes included
         assert [h.position for h in db.sessions.search("upgr")] == [stored.position]
         if version >= 1:

@@ -63,6 +63,36 @@ def test_list_newest_activity_first_with_counts(db: Database) -> None:
     assert db.sessions.count(client="beta") == 1
 
 
+def _write(target: Path | str, sql: str, params: tuple[object, ...] = ()) -> None:
+    """Run one write (`?` placeholders) on its own autocommit connection, beside the stores."""
+    conn = engines.connect(target)
+    try:
+        conn.execute(sql if isinstance(target, Path) else sql.replace("?", "%s"), params)
+    finally:
+        conn.close()
+
+
+def test_counts_follow_every_writer(db: Database, db_path: Path | str) -> None:
+    """The per-client counts (kept by triggers) follow creates, deletes and raw SQL writes."""
+    keys = [db.sessions.create(client).session_key for client in ("alpha", "beta", "alpha")]
+    db.sessions.append_message(keys[0], Message(Role.USER, "hi"))
+    assert (db.sessions.count(), db.sessions.count("alpha"), db.sessions.count("beta")) == (3, 2, 1)
+    assert db.sessions.count(client="nobody") == 0
+    db.sessions.delete(keys[0])
+    assert (db.sessions.count(), db.sessions.count("alpha")) == (2, 1)
+    # Rows written around the stores (as `db copy` does) and a client changed in SQL count too.
+    _write(
+        db_path,
+        "INSERT INTO sessions (session_key, client, created_at, updated_at) VALUES (?, 'gamma', ?, ?)",
+        ("cd" * 32, "2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00.000000+00:00"),
+    )
+    assert (db.sessions.count(), db.sessions.count("gamma")) == (3, 1)
+    _write(db_path, "UPDATE sessions SET client = 'alpha' WHERE client = 'beta'")
+    assert (db.sessions.count("alpha"), db.sessions.count("beta"), db.sessions.count()) == (2, 0, 3)
+    _write(db_path, "DELETE FROM sessions")
+    assert db.sessions.count() == 0 and db.sessions.count("alpha") == 0
+
+
 def test_rename(db: Database) -> None:
     info = db.sessions.create("c")
     assert db.sessions.rename(info.session_key, "New name").title == "New name"
