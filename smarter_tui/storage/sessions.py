@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -87,6 +88,15 @@ class SessionStore:
         if not updated:
             raise NotFoundError(f"no session {key}")
         return int(updated[0].id)
+
+    def _write(self) -> AbstractContextManager[Any]:
+        """Return the transaction of a write of several statements: its own, or the caller's.
+
+        Inside a caller's transaction no savepoint is made (two round trips less on
+        PostgreSQL): the write raises before changing anything or fails the caller's
+        transaction with it, which rolls back as a whole.
+        """
+        return nullcontext() if self._db.in_transaction() else self._db.atomic()
 
     def _session(self, key: str) -> SessionRow:
         key = self._key(key)
@@ -193,7 +203,7 @@ class SessionStore:
         Raises NotFoundError for an unknown session.
         """
         key = self._key(key)
-        with self._db.atomic():
+        with self._write():
             now = now_utc()
             changes: dict[peewee.Field, object] = {
                 SessionRow.updated_at: now,
@@ -206,18 +216,17 @@ class SessionStore:
             # here and each reads the position the previous one wrote. RETURNING finds the
             # session in the same statement (one round trip less per message on PostgreSQL).
             session_id = self._touch(key, changes)
-            last = (
-                MessageRow.select(peewee.fn.MAX(MessageRow.position))
-                .where(MessageRow.session == session_id)
-                .scalar()
+            # The next position is a subquery of the INSERT, a statement after the lock was
+            # taken (so it sees the previous appender's row), and RETURNING gives the stored
+            # message back: two statements a message.
+            position = MessageRow.select(peewee.fn.COALESCE(peewee.fn.MAX(MessageRow.position) + 1, 0)).where(
+                MessageRow.session == session_id
             )
-            row = MessageRow.create(
-                session=session_id,
-                position=0 if last is None else last + 1,
-                created_at=now,
-                **convert.message_columns(message),
-            )
-        return convert.message(row)
+            insert = MessageRow.insert(
+                session=session_id, position=position, created_at=now, **convert.message_columns(message)
+            ).returning(*convert.MESSAGE_FIELDS)
+            (stored,) = self._raw_rows(insert)
+        return convert.message_from_tuple(stored)
 
     def update_message(
         self,
@@ -254,15 +263,15 @@ class SessionStore:
         with self._db.atomic():
             # The session's row first (its lock, its id), as append_message does.
             session_id = self._touch(key, {SessionRow.updated_at: now_utc()})
-            changed = (
+            update = (
                 MessageRow.update(**convert.message_columns(message))
                 .where((MessageRow.session == session_id) & (MessageRow.position == position))
-                .execute()
+                .returning(*convert.MESSAGE_FIELDS)
             )
-            if not changed:
+            stored = self._raw_rows(update)
+            if not stored:
                 raise NotFoundError(f"session {key} has no message {position}")
-        row = MessageRow.get((MessageRow.session == session_id) & (MessageRow.position == position))
-        return convert.message(row)
+        return convert.message_from_tuple(stored[0])
 
     def messages(
         self, key: str, last: int | None = None, context_only: bool = False
@@ -343,19 +352,19 @@ class SessionStore:
     def record_tool_call(self, rec: ToolCallRecord) -> ToolCallRecord:
         """Store an executed tool call and return it with created_at set; NotFoundError if no session."""
         session = self._session(rec.session_key)
-        with self._db.atomic():
-            row = ToolCallRow.create(
-                session=session.id,
-                tool_call_id=rec.tool_call_id,
-                name=rec.name,
-                source=rec.source,
-                kind=rec.kind,
-                arguments=rec.arguments or "",
-                result=rec.result,
-                error=rec.error,
-                duration_ms=float(rec.duration_ms or 0.0),
-                created_at=(rec.created_at or now_utc()).astimezone(UTC),
-            )
+        # One INSERT is a transaction of its own: no BEGIN/COMMIT (two round trips on PostgreSQL).
+        row = ToolCallRow.create(
+            session=session.id,
+            tool_call_id=rec.tool_call_id,
+            name=rec.name,
+            source=rec.source,
+            kind=rec.kind,
+            arguments=rec.arguments or "",
+            result=rec.result,
+            error=rec.error,
+            duration_ms=float(rec.duration_ms or 0.0),
+            created_at=(rec.created_at or now_utc()).astimezone(UTC),
+        )
         return convert.tool_call_record(row, session.session_key)
 
     def tool_calls(self, key: str) -> builtins.list[ToolCallRecord]:
@@ -394,14 +403,14 @@ class SessionStore:
     def record_selection(self, rec: PluginSelectionRecord) -> PluginSelectionRecord:
         """Store a plugin selection and return it with created_at set; NotFoundError if no session."""
         session = self._session(rec.session_key)
-        with self._db.atomic():
-            row = PluginSelectionRow.create(
-                session=session.id,
-                plugin=rec.plugin,
-                term=rec.term or "",
-                prompt=rec.prompt or "",
-                created_at=(rec.created_at or now_utc()).astimezone(UTC),
-            )
+        # One INSERT: a transaction of its own, as in record_tool_call.
+        row = PluginSelectionRow.create(
+            session=session.id,
+            plugin=rec.plugin,
+            term=rec.term or "",
+            prompt=rec.prompt or "",
+            created_at=(rec.created_at or now_utc()).astimezone(UTC),
+        )
         return convert.selection_record(row, session.session_key)
 
     def selections(self, key: str) -> builtins.list[PluginSelectionRecord]:

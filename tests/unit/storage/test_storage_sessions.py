@@ -207,6 +207,37 @@ def test_append_inside_failed_transaction_rolls_back(db: Database) -> None:
     assert db.sessions.message_count(key) == 0
 
 
+def _statements(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the first word of each SQL statement peewee logged (BEGIN/COMMIT are not logged)."""
+    return [str(r.msg[0] if isinstance(r.msg, tuple) else r.msg).split()[0] for r in caplog.records]
+
+
+def test_a_message_is_two_statements(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """Appending, replacing and recording a tool call cost the fewest statements (round trips)."""
+    key = db.sessions.create("c").session_key
+    db.sessions.append_message(key, Message(Role.USER, "first"))
+    with caplog.at_level("DEBUG", logger="peewee"):
+        stored = db.sessions.append_message(key, Message(Role.ASSISTANT, "partial", interrupted=True))
+        assert _statements(caplog) == ["UPDATE", "INSERT"]  # the session (lock, id), the row
+        caplog.clear()
+        with db.transaction():  # inside a caller's transaction: no savepoint of its own
+            db.sessions.append_message(key, Message(Role.USER, "in a transaction"))
+        assert _statements(caplog) == ["UPDATE", "INSERT"]
+        caplog.clear()
+        replaced = db.sessions.replace_message(key, 1, Message(Role.ASSISTANT, "whole answer"))
+        assert _statements(caplog) == ["UPDATE", "UPDATE"]  # the message comes back by RETURNING
+        caplog.clear()
+        db.sessions.record_tool_call(_tool_call(key, "p", 0))
+        assert _statements(caplog) == ["SELECT", "INSERT"]
+    assert (stored.position, stored.content, stored.interrupted) == (1, "partial", True)
+    assert stored.created_at is not None and stored.created_at.tzinfo is not None
+    assert replaced.position == 1 and replaced.content == "whole answer" and not replaced.interrupted
+    assert db.sessions.messages(key)[1] == replaced
+    assert [m.position for m in db.sessions.messages(key)] == [0, 1, 2]
+    with pytest.raises(NotFoundError):
+        db.sessions.replace_message(key, 9, Message(Role.ASSISTANT, "nowhere"))
+
+
 def test_concurrent_appends_from_threads(db: Database) -> None:
     key = db.sessions.create("c").session_key
     errors: list[BaseException] = []
