@@ -46,10 +46,6 @@ def _none_to_list(value: Any) -> Any:
     return [] if value is None else value
 
 
-def _lower_str(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 def one_of(*options: str) -> AfterValidator:
     """Return a validator: the string must be one of `options`, compared case-insensitively.
 
@@ -77,7 +73,6 @@ def listed(*options: str) -> WithJsonSchema:
 
 #: A list that may be written as `null` in YAML (stored as []).
 StrList = Annotated[list[str], BeforeValidator(_none_to_list)]
-LowerStr = BeforeValidator(_lower_str)
 
 
 def normalise_name(value: str) -> str | None:

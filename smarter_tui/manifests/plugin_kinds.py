@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import (
-    LowerStr,
     Manifest,
     ManifestModel,
     Metadata,
@@ -25,24 +24,32 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SQL_ROW_CAP = 1000
 
 
-class PluginMetadata(Metadata):
-    """`metadata` of a plugin: adds the required `pluginClass`."""
+PLUGIN_CLASSES = ("static", "sql", "api")
+DIRECTIVES = ("search_terms", "always", "llm")
 
-    plugin_class: Annotated[Literal["static", "sql", "api"], LowerStr]
+
+class PluginMetadata(Metadata):
+    """`metadata` of a plugin: adds the required `pluginClass` (any case, kept as written)."""
+
+    plugin_class: Annotated[str, one_of(*PLUGIN_CLASSES), listed(*PLUGIN_CLASSES)]
 
 
 class Selector(ManifestModel):
-    """`spec.selector`: when the plugin is offered to the model (SPEC §3)."""
+    """`spec.selector`: when the plugin is offered to the model (SPEC §3).
 
-    directive: Annotated[Literal["search_terms", "always", "llm"], LowerStr]
+    The directive is accepted in any case and kept as written; the rules read its canonical form.
+    """
+
+    directive: Annotated[str, one_of(*DIRECTIVES), listed(*DIRECTIVES)]
     search_terms: StrList = []
 
     @model_validator(mode="after")
     def _check(self) -> Selector:
         terms = [term.strip() for term in self.search_terms if term.strip()]
-        if self.directive == "search_terms" and not terms:
+        directive = self.directive.strip().lower()
+        if directive == "search_terms" and not terms:
             raise rule_error("directive search_terms needs a non-empty list of search terms", "searchTerms")
-        if self.directive != "search_terms" and terms:
+        if directive != "search_terms" and terms:
             self.note(f"searchTerms are not used with directive {self.directive!r}", "searchTerms")
         self.search_terms = terms
         return self
@@ -297,11 +304,12 @@ class PluginManifestBase(Manifest):
 
     @model_validator(mode="after")
     def _check_plugin_class(self) -> PluginManifestBase:
-        if self.metadata.plugin_class != self.PLUGIN_CLASS:
+        plugin_class = self.metadata.plugin_class.strip().lower()
+        if plugin_class != self.PLUGIN_CLASS:
             proper = {"static": "Plugin", "sql": "SqlPlugin", "api": "ApiPlugin"}
             raise rule_error(
                 f"expected {self.PLUGIN_CLASS!r} for kind {self.KIND}; got "
-                f"{self.metadata.plugin_class!r} (use kind {proper[self.metadata.plugin_class]})",
+                f"{self.metadata.plugin_class!r} (use kind {proper[plugin_class]})",
                 "metadata",
                 "pluginClass",
             )

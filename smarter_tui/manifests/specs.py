@@ -22,6 +22,12 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def _lower_opt_str(value: Any) -> str | None:
+    """Return the canonical (stripped, lowercase) form of an optional string written in any case."""
+    text = _opt_str(value)
+    return None if text is None else text.strip().lower()
+
+
 def _first(mapping: Mapping[str, Any], *keys: str) -> Any:
     for key in keys:
         if mapping.get(key) is not None:
@@ -213,7 +219,7 @@ class MetadataSpec:
     description: str | None = None
     version: str | None = None
     tags: tuple[str, ...] = ()
-    plugin_class: str | None = None
+    plugin_class: str | None = None  # canonical: static, sql or api (written in any case)
 
 
 def metadata_spec_of(data: Mapping[str, Any]) -> MetadataSpec:
@@ -225,7 +231,7 @@ def metadata_spec_of(data: Mapping[str, Any]) -> MetadataSpec:
         description=None if description is None else str(description),
         version=None if version is None else str(version),
         tags=tuple(tag for tag in metadata.get("tags") or [] if isinstance(tag, str)),
-        plugin_class=_opt_str(metadata.get("pluginClass")),
+        plugin_class=_lower_opt_str(metadata.get("pluginClass")),
     )
 
 

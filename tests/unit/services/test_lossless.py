@@ -254,3 +254,55 @@ async def test_the_editors_save_keeps_resolving_a_relative_sqlite_path_against_t
     assert services.catalogue.get("SqlConnection", "depot_db").base_dir == str(folder.resolve())
     _, tool = services.runtimes.plugin_tool("depot")
     assert json.loads(await tool.run({"sku": "LMP-001"})) == [{"quantity": 9}]
+
+
+STATIC_PLUGIN = ENVELOPE.format(kind="Plugin", name="cased").replace(
+    "metadata:\n", "metadata:\n  pluginClass: {plugin_class}\n"
+) + (
+    "spec:\n  selector:\n    directive: {directive}\n{terms}"
+    "  data:\n    description: Cased values.\n    staticData: {{answer: 42}}\n"
+)
+
+
+def test_plugin_class_keeps_the_users_case(services: Services, tmp_path: Path) -> None:
+    from smarter_tui.manifests.specs import plugin_spec_of
+
+    text = STATIC_PLUGIN.format(plugin_class="Static", directive="always", terms="")
+    _apply(services, tmp_path, "cased", text)
+    described = services.catalogue.describe("Plugin", "cased")
+    assert described["metadata"]["pluginClass"] == "Static"
+    SAM_MODELS["Plugin"].model_validate(described)
+    assert "pluginClass: Static" in services.catalogue.describe_yaml("Plugin", "cased")
+    # what runs reads the kind: the plugin is a static one
+    assert plugin_spec_of(services.catalogue.get("Plugin", "cased").manifest).plugin_class == "static"
+    # a class that disagrees with the kind is still refused, in any case
+    from smarter_tui.services.authoring import validate_text
+
+    (error,) = validate_text(text.replace("Static", "SQL"), "bad.yaml").errors
+    assert error.field == "metadata.pluginClass" and "use kind SqlPlugin" in error.message
+
+
+@pytest.mark.parametrize(
+    ("directive", "terms", "canonical"),
+    [
+        ("Always", "", "always"),
+        ("LLM", "", "llm"),
+        ("Search_Terms", "    searchTerms: [gum]\n", "search_terms"),
+    ],
+)
+def test_selector_directive_keeps_the_users_case(
+    services: Services, tmp_path: Path, directive: str, terms: str, canonical: str
+) -> None:
+    from smarter_tui.manifests.specs import plugin_spec_of
+    from smarter_tui.plugins.registry import plugin_binding
+
+    text = STATIC_PLUGIN.format(plugin_class="static", directive=directive, terms=terms)
+    _apply(services, tmp_path, "cased", text)
+    described = services.catalogue.describe("Plugin", "cased")
+    assert described["spec"]["selector"]["directive"] == directive
+    SAM_MODELS["Plugin"].model_validate(described)
+    # what runs compares case-insensitively: the canonical form, and the rules that go with it
+    spec = plugin_spec_of(services.catalogue.get("Plugin", "cased").manifest)
+    assert spec.selector.directive == canonical
+    _, tool = services.runtimes.plugin_tool("cased")
+    assert plugin_binding(spec, tool).directive.value == canonical
