@@ -67,6 +67,10 @@ class PromptSpec:
     max_tokens: int | None = None
 
 
+#: The `metadata.pluginClass` of each plugin kind (the two must agree).
+PLUGIN_CLASSES: dict[str, str] = {"Plugin": "static", "SqlPlugin": "sql", "ApiPlugin": "api"}
+
+
 @dataclass(frozen=True, slots=True)
 class PluginSpec:
     """What every plugin kind has."""
@@ -81,7 +85,7 @@ class PluginSpec:
     @property
     def plugin_class(self) -> str:
         """Return static, sql or api."""
-        return {"Plugin": "static", "SqlPlugin": "sql", "ApiPlugin": "api"}[self.kind]
+        return PLUGIN_CLASSES[self.kind]
 
     @property
     def connection(self) -> str | None:
@@ -98,39 +102,36 @@ class StaticPluginSpec(PluginSpec):
 
 
 @dataclass(frozen=True, slots=True)
-class SqlPluginSpec(PluginSpec):
-    """A SqlPlugin: query, parameters, test values and the row limit on a SqlConnection."""
+class ConnectedPluginSpec(PluginSpec):
+    """What a plugin that runs on a connection has: the connection, parameters, test values, limit."""
 
     connection_name: str = ""
-    query: str = ""
     parameters: tuple[ParameterSpec, ...] = ()
     test_values: Mapping[str, Any] = field(default_factory=dict)
     limit: int = 100
 
     @property
     def connection(self) -> str | None:
-        """Return the SqlConnection name."""
+        """Return the name of the connection (a SqlConnection or an ApiConnection)."""
         return self.connection_name or None
 
 
 @dataclass(frozen=True, slots=True)
-class ApiPluginSpec(PluginSpec):
-    """An ApiPlugin: endpoint, method, fixed query/headers/body, parameters and limit."""
+class SqlPluginSpec(ConnectedPluginSpec):
+    """A SqlPlugin: the query (with its parameters, test values and row limit) on a SqlConnection."""
 
-    connection_name: str = ""
+    query: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiPluginSpec(ConnectedPluginSpec):
+    """An ApiPlugin: endpoint, method, fixed query, headers and body on an ApiConnection."""
+
     endpoint: str = "/"
     method: str = "GET"
     url_params: tuple[tuple[str, Any], ...] = ()
     headers: tuple[tuple[str, Any], ...] = ()
     body: Any = None
-    parameters: tuple[ParameterSpec, ...] = ()
-    test_values: Mapping[str, Any] = field(default_factory=dict)
-    limit: int = 100
-
-    @property
-    def connection(self) -> str | None:
-        """Return the ApiConnection name."""
-        return self.connection_name or None
 
 
 @dataclass(frozen=True, slots=True)

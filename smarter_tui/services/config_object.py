@@ -58,17 +58,12 @@ class HistoryCache:
 
 
 def plugin_summary(entry: CatalogueEntry) -> dict[str, Any]:
-    """Return the short description of a plugin used in listings and the config object."""
-    spec = plugin_spec_of(entry.manifest)
-    return {
-        "name": entry.name,
-        "kind": entry.kind,
-        "plugin_class": spec.plugin_class,
-        "description": spec.description,
-        "version": spec.version,
-        "selector": spec.selector.directive,
-        "search_terms": list(spec.selector.search_terms),
-    }
+    """Return the short description of a plugin in the config object: the name, kind, class,
+    description and version of its resource (`plugin_resource`), and its selector."""
+    resource = plugin_resource(entry)
+    selector = plugin_spec_of(entry.manifest).selector
+    summary = {key: resource[key] for key in ("name", "kind", "plugin_class", "description", "version")}
+    return {**summary, "selector": selector.directive, "search_terms": list(selector.search_terms)}
 
 
 def _legacy(value: Any) -> Any:

@@ -14,7 +14,7 @@ from smarter_tui.domain.errors import ManifestError, NotFoundError
 from smarter_tui.domain.messages import Role
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry, PluginSelectionRecord, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS, Tool
-from smarter_tui.manifests.specs import ApiPluginSpec, SqlPluginSpec, connection_spec_of, plugin_spec_of
+from smarter_tui.manifests.specs import ConnectedPluginSpec, connection_spec_of, plugin_spec_of
 from smarter_tui.plugins import build_function, build_plugin, plugin_binding
 from smarter_tui.services.catalogue import CatalogueService
 from smarter_tui.services.runtime import RuntimeBuilder, client_spec
@@ -327,7 +327,7 @@ def _sample_arguments(manifest: dict[str, Any] | None, tool: Tool) -> dict[str, 
     arguments: dict[str, Any] = {}
     if manifest is not None:
         spec = plugin_spec_of(manifest)
-        if isinstance(spec, SqlPluginSpec | ApiPluginSpec):
+        if isinstance(spec, ConnectedPluginSpec):
             arguments.update(spec.test_values)
     schema = tool.spec.parameters or {}
     properties: dict[str, Any] = schema.get("properties") or {}

@@ -14,7 +14,13 @@ from smarter_tui import __version__
 from smarter_tui.domain.errors import NotFoundError
 from smarter_tui.domain.records import CatalogueEntry, SessionInfo, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS
-from smarter_tui.manifests.specs import LLMClientSpec, llmclient_spec_of, metadata_spec_of, secret_spec_of
+from smarter_tui.manifests.specs import (
+    PLUGIN_CLASSES,
+    LLMClientSpec,
+    llmclient_spec_of,
+    metadata_spec_of,
+    secret_spec_of,
+)
 from smarter_tui.services.providers import BUILTIN_PROVIDERS, provider_from_manifest
 from smarter_tui.storage import Database
 
@@ -272,8 +278,7 @@ def _metadata_fields(entry: CatalogueEntry) -> dict[str, Any]:
 
 def plugin_resource(entry: CatalogueEntry) -> dict[str, Any]:
     """Return a plugin in the SDK's `Plugin` shape (also the config object's `plugin_meta`)."""
-    plugin_class = metadata_spec_of(entry.manifest).plugin_class
-    return {**_metadata_fields(entry), "plugin_class": plugin_class, "kind": entry.kind}
+    return {**_metadata_fields(entry), "plugin_class": PLUGIN_CLASSES.get(entry.kind), "kind": entry.kind}
 
 
 def session_resource(info: SessionInfo, client_id: int | None) -> dict[str, Any]:
