@@ -8,9 +8,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from smarter_tui.services import Services
-from smarter_tui.ui.widgets.plugin_pane import PluginPane
 from tests.ui.helpers import steady, wait_for
-from tests.ui.test_plugin_pane import PaneHost
+from tests.ui.test_plugin_pane import PaneHost, built_pane
 
 
 def test_plugin_pane_schema_tab(snap_compare: Any, services: Services) -> None:
@@ -20,7 +19,8 @@ def test_plugin_pane_schema_tab(snap_compare: Any, services: Services) -> None:
     """
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        pane = pilot.app.query_one(PluginPane)
+        pane = await built_pane(pilot)
+        pane.focus_list()  # built after the app's first focus: the footer shows the pane's keys
         await wait_for(pilot, lambda: bool(pane.query_one("#plugin-arguments", Input).value))
         pane.show_selections([("everlasting_gobstopper", "Gobstopper")])
         pane.action_show_tab("tab-schema")

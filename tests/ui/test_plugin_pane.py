@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Footer, Input, OptionList, TabbedContent
 
 from smarter_tui.services import Services
@@ -35,6 +36,13 @@ class PaneHost(App[None]):
         self.tries.append(event)
 
 
+async def built_pane(pilot: Pilot[None]) -> PluginPane:
+    """Return the host's pane once it has composed its children (on its first show)."""
+    pane = pilot.app.query_one(PluginPane)
+    await wait_for(pilot, lambda: pane.built)
+    return pane
+
+
 def option_ids(pane: PluginPane) -> list[str | None]:
     """Return the ids (tool names) of the listed options."""
     return [option.id for option in pane.query_one("#plugin-list", OptionList).options]
@@ -43,7 +51,7 @@ def option_ids(pane: PluginPane) -> list[str | None]:
 async def test_show_client_lists_plugins_and_functions(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         await wait_for(pilot, lambda: len(option_ids(pane)) == 2)
         assert option_ids(pane) == ["everlasting_gobstopper", "calculator"]
         assert pane.border_title == "Plugins · shop_assistant"
@@ -57,7 +65,7 @@ async def test_show_client_lists_plugins_and_functions(services: Services) -> No
 async def test_highlight_shows_manifest_schema_and_defaults(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         await wait_for(pilot, lambda: "staticData" in text_of(pane, "#plugin-manifest"))
         assert "kind: Plugin" in text_of(pane, "#plugin-manifest")
         schema = text_of(pane, "#plugin-schema")
@@ -74,7 +82,7 @@ async def test_highlight_shows_manifest_schema_and_defaults(services: Services) 
 async def test_try_static_plugin_shows_coupon_codes(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         arguments = pane.query_one("#plugin-arguments", Input)
         await wait_for(pilot, lambda: bool(arguments.value))
         arguments.value = '{"inquiry_type": "coupon_codes"}'
@@ -93,7 +101,7 @@ async def test_try_static_plugin_shows_coupon_codes(services: Services) -> None:
 async def test_try_calculator_with_the_t_binding(services: Services) -> None:
     app = PaneHost(services, "general_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         await wait_for(pilot, lambda: "2**10" in pane.query_one("#plugin-arguments", Input).value)
         pane.query_one("#plugin-list", OptionList).focus()
         await pilot.press("t")
@@ -106,7 +114,7 @@ async def test_try_calculator_with_the_t_binding(services: Services) -> None:
 async def test_try_unreachable_api_plugin_shows_error(services: Services) -> None:
     app = PaneHost(services, "course_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         await wait_for(pilot, lambda: len(option_ids(pane)) == 3)
         option_list = pane.query_one("#plugin-list", OptionList)
         option_list.focus()
@@ -123,7 +131,7 @@ async def test_try_unreachable_api_plugin_shows_error(services: Services) -> Non
 async def test_invalid_json_arguments_are_reported(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         arguments = pane.query_one("#plugin-arguments", Input)
         await wait_for(pilot, lambda: bool(arguments.value))
         pane.query_one("#plugin-tabs", TabbedContent).active = "tab-try"
@@ -143,7 +151,7 @@ async def test_invalid_json_arguments_are_reported(services: Services) -> None:
 async def test_show_selections_renders_terms(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         await wait_for(pilot, lambda: len(option_ids(pane)) == 2)
         assert text_of(pane, "#plugin-selections").strip() == "Last prompt selected: —"
         pane.show_selections([])
@@ -160,7 +168,7 @@ async def test_show_selections_renders_terms(services: Services) -> None:
 async def test_usage_and_selections_after_a_turn(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         table = pane.query_one("#plugin-usage", DataTable)
         await wait_for(pilot, lambda: bool(pane.query_one("#plugin-arguments", Input).value))
         assert table.row_count == 0
@@ -181,7 +189,7 @@ async def test_usage_and_selections_after_a_turn(services: Services) -> None:
 async def test_t_typed_in_the_arguments_input_is_text(services: Services) -> None:
     app = PaneHost(services, "shop_assistant")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(PluginPane)
+        pane = await built_pane(pilot)
         arguments = pane.query_one("#plugin-arguments", Input)
         await wait_for(pilot, lambda: bool(arguments.value))
         pane.action_show_tab("tab-try")

@@ -52,6 +52,40 @@ def _short(text: str, width: int) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+class PluginPaneBody(Vertical):
+    """The plugin pane's widgets, mounted when the pane is first shown.
+
+    Hidden by default, the pane's ~28 widgets would otherwise be styled and laid out at every
+    start-up (the biggest share of the first frame) for a pane nobody may open.
+    """
+
+    DEFAULT_CSS = """
+    PluginPaneBody {
+        height: 1fr;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        """Lay out the list, the selection line and the detail tabs."""
+        yield OptionList(id="plugin-list")
+        yield Static("Last prompt selected: —", id="plugin-selections")
+        with TabbedContent(id="plugin-tabs", initial="tab-manifest"):
+            with TabPane("Manifest", id="tab-manifest"), VerticalScroll(classes="plugin-scroll"):
+                yield Static("", id="plugin-manifest")
+            with TabPane("Schema", id="tab-schema"), VerticalScroll(classes="plugin-scroll"):
+                yield Static("", id="plugin-schema")
+            with TabPane("Usage", id="tab-usage"):
+                yield DataTable(id="plugin-usage", cursor_type="row", zebra_stripes=True)
+            with TabPane("Try it", id="tab-try"):
+                with Horizontal(id="plugin-try-bar"):
+                    yield Input(
+                        placeholder='Arguments as JSON, e.g. {"expression": "2**10"}', id="plugin-arguments"
+                    )
+                    yield Button("Run", id="plugin-run", variant="primary")
+                with VerticalScroll(classes="plugin-scroll"):
+                    yield Static("", id="plugin-try-result")
+
+
 class PluginPane(Vertical):
     """The plugins and functions of the current client, with manifest, schema, usage and "Try it".
 
@@ -136,32 +170,28 @@ class PluginPane(Vertical):
         self.inspector: PluginInspector | None = None  # handed in by the host screen
         self.border_title = "Plugins"
         self._stale = False  # the client changed while the pane was hidden: load once it shows
+        self._built = False  # children are composed when the pane is first shown (see on_show)
+        self._building = False
+        self._focus_when_built = False
 
     # -- layout ------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        """Lay out the list, the selection line and the detail tabs."""
-        yield OptionList(id="plugin-list")
-        yield Static("Last prompt selected: —", id="plugin-selections")
-        with TabbedContent(id="plugin-tabs", initial="tab-manifest"):
-            with TabPane("Manifest", id="tab-manifest"), VerticalScroll(classes="plugin-scroll"):
-                yield Static("", id="plugin-manifest")
-            with TabPane("Schema", id="tab-schema"), VerticalScroll(classes="plugin-scroll"):
-                yield Static("", id="plugin-schema")
-            with TabPane("Usage", id="tab-usage"):
-                yield DataTable(id="plugin-usage", cursor_type="row", zebra_stripes=True)
-            with TabPane("Try it", id="tab-try"):
-                with Horizontal(id="plugin-try-bar"):
-                    yield Input(
-                        placeholder='Arguments as JSON, e.g. {"expression": "2**10"}', id="plugin-arguments"
-                    )
-                    yield Button("Run", id="plugin-run", variant="primary")
-                with VerticalScroll(classes="plugin-scroll"):
-                    yield Static("", id="plugin-try-result")
+    @property
+    def built(self) -> bool:
+        """Whether the pane's widgets are mounted (they are from its first show on)."""
+        return self._built
 
-    def on_mount(self) -> None:
-        """Set up the usage table's columns."""
-        table = self.query_one("#plugin-usage", DataTable)
-        table.add_columns("When", "Session", "Arguments", "Duration", "Error")
+    async def _build(self) -> None:
+        """Compose the children now (first show), then fill them from the state kept meanwhile."""
+        self._building = True
+        await self.mount(PluginPaneBody())
+        self._built = True
+        self.query_one("#plugin-usage", DataTable).add_columns(
+            "When", "Session", "Arguments", "Duration", "Error"
+        )
+        self._render_selections()
+        if self._focus_when_built:
+            self._focus_when_built = False
+            self.focus_list()
 
     # -- public API (UI thread) ----------------------------------------------------------------
     def _need_inspector(self) -> PluginInspector:
@@ -180,6 +210,8 @@ class PluginPane(Vertical):
     @property
     def current(self) -> ToolView | None:
         """Return the highlighted plugin or function, if any."""
+        if not self._built:
+            return None
         index = self.query_one("#plugin-list", OptionList).highlighted
         if index is None or not 0 <= index < len(self.tools):
             return None
@@ -199,6 +231,8 @@ class PluginPane(Vertical):
         """Show which plugins the last prompt selected: (plugin name, why: matched term or "always")."""
         self.selected = dict(items)
         self.prompted = True
+        if not self._built:
+            return  # shown when the pane is built
         self._render_selections()
         option_list = self.query_one("#plugin-list", OptionList)
         for view in self.tools:
@@ -210,6 +244,9 @@ class PluginPane(Vertical):
 
     def focus_list(self) -> None:
         """Move the keyboard focus to the list of plugins (where `t` runs Try it)."""
+        if not self._built:
+            self._focus_when_built = True
+            return
         self.query_one("#plugin-list", OptionList).focus()
 
     def reload(self) -> None:
@@ -221,14 +258,16 @@ class PluginPane(Vertical):
         """
         if self.client is None:
             return
-        if not self.display:
-            self._stale = True
+        if not (self.display and self._built):
+            self._stale = True  # loaded by on_show
             return
         self._stale = False
         self._load_client(self.client)
 
-    def on_show(self) -> None:
-        """Load what changed while the pane was hidden."""
+    async def on_show(self) -> None:
+        """Build the pane on its first show; load what changed while it was hidden."""
+        if not self._building:
+            await self._build()
         if self._stale:
             self.reload()
 
@@ -250,6 +289,8 @@ class PluginPane(Vertical):
             chosen = ", ".join(f"{name} ({why})" for name, why in self.selected.items())
         else:
             chosen = "none" if self.prompted else "—"
+        if not self._built:
+            return
         self.query_one("#plugin-selections", Static).update(Text(f"Last prompt selected: {chosen}"))
 
     def _set_tools(self, client: str, views: list[ToolView]) -> None:
