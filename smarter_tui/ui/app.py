@@ -22,7 +22,6 @@ from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.terminal import terminal_safe
 from smarter_tui.ui.messages import CatalogueChanged
-from smarter_tui.ui.screens.debug_screen import DebugScreen
 from smarter_tui.ui.screens.key_modal import KeyModal
 from smarter_tui.ui.screens.main_screen import MainScreen
 from smarter_tui.ui.widgets.chat_pane import REOPEN_LAST, ChatPane
@@ -625,6 +624,8 @@ class SmarterApp(App[None]):
     def action_debug_view(self) -> None:
         """Show the last turn's model requests and responses."""
         key = self.chat.session_key
+        from smarter_tui.ui.screens.debug_screen import DebugScreen  # its TextArea theme: off start-up
+
         self.push_screen(DebugScreen(self.chat.debug_json(), f"session {key[:8]}" if key else "new chat"))
 
     def action_export(self) -> None:
