@@ -121,12 +121,16 @@ def load_text(text: str, filename: str = "<string>") -> list[LoadedManifest]:
     """
     checked = check_text(text, filename)
     if checked.errors:
-        problems = [str(problem) for problem in checked.errors]
-        message = problems[0]
-        if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem(s))"
-        raise ManifestError(message, problems)
+        raise refusal([str(problem) for problem in checked.errors])
     return checked.manifests
+
+
+def refusal(problems: list[str]) -> ManifestError:
+    """Return the error refusing a text: the first problem (and how many more) as its message."""
+    message = problems[0]
+    if len(problems) > 1:
+        message += f" (and {len(problems) - 1} more problem(s))"
+    return ManifestError(message, problems)
 
 
 def _load_document(document: RawDocument, filename: str, problems: list[Problem]) -> LoadedManifest | None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Path
+
+if TYPE_CHECKING:
+    from .lines import RawDocument
 
 #: The SDK's field descriptions, the one file of them: written by assets/schema/make_descriptions.py
 #: from `smarter.models.sam.SAM_MODELS` (a test/dev dependency only, hence committed);
@@ -127,6 +131,13 @@ def field_at(text: str, line: int) -> tuple[str | None, Path] | None:
         documents = parse_documents(text, "<editor>")
     except ManifestError:
         return None
+    return field_in_documents(documents, line)
+
+
+def field_in_documents(documents: Sequence[RawDocument], line: int) -> tuple[str | None, Path] | None:
+    """Return (kind, path) of the field written on 1-based `line` of parsed documents (see `field_at`)."""
+    from smarter_tui.domain.errors import ManifestError
+
     chosen = None
     for document in documents:
         if document.line <= line or chosen is None:

@@ -145,14 +145,30 @@ def _problem(problem: Any) -> ManifestProblem:
 
 @dataclass(slots=True)
 class _Checked:
-    """A report with what it was made from: the valid manifests and the parsed documents."""
+    """A report with what it was made from: the valid manifests and the parsed documents.
+
+    Shared by every caller that asks about the same text (`_check` keeps the last one): the
+    report is copied before a caller adds to it, the rest is only read.
+    """
 
     report: ValidationReport
     loaded: list[LoadedManifest]
     documents: list[RawDocument]
 
 
+#: The last text checked, its filename and the result. The editor asks about one text several
+#: times (validate after typing, the field under the cursor, save after the diff): each parse of
+#: a 1,000-line manifest is ~10 ms of CPU. One (text, filename, result) tuple, replaced whole, so
+#: the editor's worker threads can share it without a lock.
+_last_checked: tuple[str, str, _Checked] | None = None
+
+
 def _check(text: str, filename: str) -> _Checked:
+    """Parse and validate `text` (every document), or return the result kept for the same text."""
+    global _last_checked
+    last = _last_checked
+    if last is not None and last[1] == filename and last[0] == text:
+        return last[2]
     from smarter_tui.manifests.loader import check_text
 
     checked = check_text(text, filename)
@@ -161,7 +177,15 @@ def _check(text: str, filename: str) -> _Checked:
         warnings=[_problem(p) for p in checked.warnings],
         manifests=[(m.kind, m.name) for m in checked.manifests],
     )
-    return _Checked(report, checked.manifests, checked.documents)
+    result = _Checked(report, checked.manifests, checked.documents)
+    _last_checked = (text, filename, result)
+    return result
+
+
+def _report(checked: _Checked) -> ValidationReport:
+    """Return a copy of a checked text's report that the caller may add to."""
+    report = checked.report
+    return ValidationReport(list(report.errors), list(report.warnings), list(report.manifests))
 
 
 def validate_text(text: str, filename: str = EDITOR_FILENAME) -> ValidationReport:
@@ -170,7 +194,7 @@ def validate_text(text: str, filename: str = EDITOR_FILENAME) -> ValidationRepor
     Never raises for bad input: a YAML syntax error is one error at its line. Stores nothing
     and reads no catalogue (references to other manifests are `AuthoringService.validate`'s).
     """
-    return _check(text, filename).report
+    return _report(_check(text, filename))
 
 
 def validate_paths(paths: Iterable[str | Path]) -> ValidationReport:
@@ -261,12 +285,13 @@ class FieldHelp:
 def field_help(text: str, line: int) -> FieldHelp | None:
     """Return the field written on 1-based `line` of a manifest text and its description.
 
-    None when the text is not YAML (yet) or the line holds no field.
+    None when the text is not YAML (yet) or the line holds no field. The text is parsed only
+    when it is not the one last validated (the editor validates before it asks).
     """
     from smarter_tui.manifests.problems import format_path
-    from smarter_tui.manifests.schema import field_at
+    from smarter_tui.manifests.schema import field_in_documents
 
-    found = field_at(text, line)
+    found = field_in_documents(_check(text, EDITOR_FILENAME).documents, line)
     if found is None:
         return None
     kind, path = found
@@ -366,7 +391,7 @@ class AuthoringService:
         missing plugin, connection or provider is a problem. The text is parsed once.
         """
         checked = _check(text, filename)
-        report = checked.report
+        report = _report(checked)
         for document in checked.documents:
             raw_kind = document.data.get("kind") if isinstance(document.data, dict) else None
             try:
@@ -438,11 +463,15 @@ class AuthoringService:
 
         Raises ManifestError (every problem, with lines) when the text is invalid and
         NotFoundError when it names a plugin or connection that does not exist; nothing is stored.
+        The text is parsed only when it is not the one last validated (the editor validates it
+        before showing the diff).
         """
-        from smarter_tui.manifests import load_text
+        from smarter_tui.manifests.loader import refusal
 
-        loaded = load_text(text, filename=EDITOR_FILENAME)
-        return self.catalogue.apply_loaded(loaded, base_dir=self._base_dir(loaded))
+        checked = _check(text, EDITOR_FILENAME)
+        if checked.report.errors:
+            raise refusal([problem.text for problem in checked.report.errors])
+        return self.catalogue.apply_loaded(checked.loaded, base_dir=self._base_dir(checked.loaded))
 
     def _base_dir(self, loaded: Sequence[LoadedManifest]) -> str | None:
         """Return the folder the stored manifests of a text were applied from, else None.

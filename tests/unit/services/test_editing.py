@@ -40,6 +40,7 @@ def test_validate_reports_every_error_with_its_line_and_field(services: Services
         "maxTokens: 1024", "maxTokens: -3"
     )
     report = services.authoring.validate(bad)
+    assert report.errors
     assert not report.ok
     assert [(p.line, p.field) for p in report.errors] == [
         (line_of(bad, "directive: sometimes"), "spec.selector.directive"),
@@ -91,6 +92,69 @@ def test_save_is_all_or_nothing_and_diff_shows_the_change(services: Services) ->
     with pytest.raises(ManifestError):
         authoring.save(broken)
     assert "GOBSTOPPER25" in authoring.text("plugin", "everlasting_gobstopper")
+
+
+class ParseCounter:
+    """Counts the texts the loader checks (parse + validate), running the real check each time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from smarter_tui.manifests import loader
+
+        self.texts: list[str] = []
+        real = loader.check_text
+
+        def counted(text: str, filename: str = "<string>") -> loader.CheckedText:
+            self.texts.append(text)
+            return real(text, filename)
+
+        monkeypatch.setattr(loader, "check_text", counted)
+
+
+def test_field_help_and_save_reuse_the_last_validation(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smarter_tui.services.authoring import field_help
+
+    authoring = services.authoring
+    text = authoring.text("plugin", "everlasting_gobstopper").replace("GOBSTOPPER10", "GOBSTOPPER_REUSE")
+    parsed = ParseCounter(monkeypatch)
+    assert authoring.validate(text).ok
+    for line in (1, line_of(text, "maxTokens: 1024"), line_of(text, "GOBSTOPPER_REUSE")):
+        field_help(text, line)  # each cursor move
+    help_ = field_help(text, line_of(text, "maxTokens: 1024"))
+    assert help_ is not None and help_.field == "spec.prompt.maxTokens"
+    (applied,) = authoring.save(text)
+    assert applied.action == "updated" and "GOBSTOPPER_REUSE" in authoring.text(
+        "plugin", "everlasting_gobstopper"
+    )
+    assert parsed.texts == [text]  # parsed once for validate, field help and save
+    # another text is parsed (once), and what was kept for the first is not used for it
+    other = text.replace("GOBSTOPPER_REUSE", "GOBSTOPPER_OTHER")
+    authoring.save(other)
+    assert parsed.texts == [text, other]
+    assert "GOBSTOPPER_OTHER" in authoring.text("plugin", "everlasting_gobstopper")
+
+
+def test_a_kept_validation_is_not_changed_by_its_callers(services: Services) -> None:
+    from smarter_tui.services.authoring import validate_text
+
+    text = services.authoring.text("llmclient", "shop_assistant").replace(
+        "- everlasting_gobstopper", "- plugin_not_there"
+    )
+    # validate_text has no catalogue: the text is valid; the service adds the missing reference
+    assert validate_text(text).valid
+    for _ in range(2):
+        (problem,) = services.authoring.validate(text).errors
+        assert "no plugin named 'plugin_not_there'" in problem.message
+    assert validate_text(text).valid  # the service's addition did not leak into the kept report
+    bad = text.replace("kind: LLMClient", "kind: NoSuchKind")
+    report = services.authoring.validate(bad)
+    assert report.errors
+    with pytest.raises(ManifestError) as refused:
+        services.authoring.save(bad)
+    with pytest.raises(ManifestError) as loaded:
+        load_text(bad, "<editor>")
+    assert refused.value.problems == loaded.value.problems == [p.text for p in report.errors]
 
 
 def test_every_example_validates_and_gets_a_free_name(services: Services) -> None:
