@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -30,6 +30,7 @@ from smarter_tui.storage.rows import (
     SessionRow,
     ToolCallRow,
     now_utc,
+    parse_time,
     to_utc_text,
 )
 
@@ -281,17 +282,23 @@ class SessionStore:
         With `context_only`, messages flagged `excluded` (a superseded branch, a deleted
         message) are left out: what the model sees. Raises NotFoundError for an unknown session.
         """
-        session = self._session(key)
-        query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session.id)
+        if last is not None and last <= 0:
+            self._session(key)  # NotFoundError for an unknown session
+            return []
+        # The session is found by a subquery of the same statement (one round trip, not two);
+        # only an empty result needs a second look, to tell an unknown session from an empty one.
+        session_id = SessionRow.select(SessionRow.id).where(SessionRow.session_key == self._key(key))
+        query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session_id)
         if context_only:
             query = query.where(MessageRow.excluded.is_null())
         if last is None:
             rows = self._raw_rows(query.order_by(MessageRow.position))
-            return [convert.message_from_tuple(r) for r in rows]
-        if last <= 0:
-            return []
-        rows = self._raw_rows(query.order_by(MessageRow.position.desc()).limit(last))
-        return [convert.message_from_tuple(r) for r in reversed(rows)]
+        else:
+            rows = self._raw_rows(query.order_by(MessageRow.position.desc()).limit(last))
+            rows.reverse()
+        if not rows:
+            self._session(key)
+        return [convert.message_from_tuple(r) for r in rows]
 
     def context_count(self, key: str) -> int:
         """Return the number of a session's messages in the context (not excluded)."""
@@ -351,21 +358,43 @@ class SessionStore:
 
     def record_tool_call(self, rec: ToolCallRecord) -> ToolCallRecord:
         """Store an executed tool call and return it with created_at set; NotFoundError if no session."""
-        session = self._session(rec.session_key)
-        # One INSERT is a transaction of its own: no BEGIN/COMMIT (two round trips on PostgreSQL).
-        row = ToolCallRow.create(
-            session=session.id,
-            tool_call_id=rec.tool_call_id,
-            name=rec.name,
-            source=rec.source,
-            kind=rec.kind,
-            arguments=rec.arguments or "",
-            result=rec.result,
-            error=rec.error,
-            duration_ms=float(rec.duration_ms or 0.0),
-            created_at=(rec.created_at or now_utc()).astimezone(UTC),
+        key = self._key(rec.session_key)
+        values: dict[peewee.Field, Any] = {
+            ToolCallRow.tool_call_id: rec.tool_call_id,
+            ToolCallRow.name: rec.name,
+            ToolCallRow.source: rec.source,
+            ToolCallRow.kind: rec.kind,
+            ToolCallRow.arguments: rec.arguments or "",
+            ToolCallRow.result: rec.result,
+            ToolCallRow.error: rec.error,
+            ToolCallRow.duration_ms: float(rec.duration_ms or 0.0),
+            ToolCallRow.created_at: to_utc_text(rec.created_at or now_utc()),
+        }
+        rows = self._insert_for_session(ToolCallRow, key, values, convert.TOOL_CALL_FIELDS)
+        return convert.tool_call_from_tuple(rows[0], key)
+
+    def _insert_for_session(
+        self,
+        model: type[peewee.Model],
+        key: str,
+        values: dict[peewee.Field, Any],
+        returning: Iterable[peewee.Field],
+    ) -> builtins.list[tuple[Any, ...]]:
+        """Insert one row of `model` into session `key` and return its `returning` columns.
+
+        One statement, a transaction of its own (INSERT ... SELECT from the session's row):
+        no lookup of the session before it, no BEGIN/COMMIT around it. An unknown session
+        inserts nothing and raises NotFoundError.
+        """
+        columns = builtins.list(values)
+        source = SessionRow.select(SessionRow.id, *(peewee.Value(v) for v in values.values())).where(
+            SessionRow.session_key == key
         )
-        return convert.tool_call_record(row, session.session_key)
+        query = model.insert_from(source, [model.session, *columns]).returning(*returning)  # type: ignore[attr-defined]
+        rows = self._raw_rows(query)
+        if not rows:
+            raise NotFoundError(f"no session {key}")
+        return rows
 
     def tool_calls(self, key: str) -> builtins.list[ToolCallRecord]:
         """Return a session's tool calls in the order they were recorded."""
@@ -402,16 +431,24 @@ class SessionStore:
 
     def record_selection(self, rec: PluginSelectionRecord) -> PluginSelectionRecord:
         """Store a plugin selection and return it with created_at set; NotFoundError if no session."""
-        session = self._session(rec.session_key)
-        # One INSERT: a transaction of its own, as in record_tool_call.
-        row = PluginSelectionRow.create(
-            session=session.id,
-            plugin=rec.plugin,
-            term=rec.term or "",
-            prompt=rec.prompt or "",
-            created_at=(rec.created_at or now_utc()).astimezone(UTC),
+        key = self._key(rec.session_key)
+        values: dict[peewee.Field, Any] = {
+            PluginSelectionRow.plugin: rec.plugin,
+            PluginSelectionRow.term: rec.term or "",
+            PluginSelectionRow.prompt: rec.prompt or "",
+            PluginSelectionRow.created_at: to_utc_text(rec.created_at or now_utc()),
+        }
+        fields = (PluginSelectionRow.id, *values)
+        (row,) = self._insert_for_session(PluginSelectionRow, key, values, fields)
+        plugin, term, prompt, created_at = row[1:]
+        return PluginSelectionRecord(
+            session_key=key,
+            plugin=plugin,
+            term=term,
+            prompt=prompt,
+            created_at=parse_time(created_at),
+            id=row[0],
         )
-        return convert.selection_record(row, session.session_key)
 
     def selections(self, key: str) -> builtins.list[PluginSelectionRecord]:
         """Return a session's plugin selections in the order they were recorded."""

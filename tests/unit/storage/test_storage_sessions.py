@@ -228,7 +228,7 @@ def test_a_message_is_two_statements(db: Database, caplog: pytest.LogCaptureFixt
         assert _statements(caplog) == ["UPDATE", "UPDATE"]  # the message comes back by RETURNING
         caplog.clear()
         db.sessions.record_tool_call(_tool_call(key, "p", 0))
-        assert _statements(caplog) == ["SELECT", "INSERT"]
+        assert _statements(caplog) == ["INSERT"]  # INSERT ... SELECT from the session row
     assert (stored.position, stored.content, stored.interrupted) == (1, "partial", True)
     assert stored.created_at is not None and stored.created_at.tzinfo is not None
     assert replaced.position == 1 and replaced.content == "whole answer" and not replaced.interrupted
@@ -302,6 +302,29 @@ def test_selections_round_trip(db: Database) -> None:
     stored = [db.sessions.record_selection(r) for r in recs]
     assert db.sessions.selections(key) == stored
     assert [(s.plugin, s.term, s.prompt) for s in stored] == [(r.plugin, r.term, r.prompt) for r in recs]
+    assert all(s.session_key == key and s.id and s.created_at and s.created_at.tzinfo for s in stored)
+    with pytest.raises(NotFoundError):
+        db.sessions.record_selection(PluginSelectionRecord("0" * 64, "p", "t", "q"))
+    assert db.sessions.selections(key) == stored  # nothing was written for the unknown session
+
+
+def test_messages_is_one_statement(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """Reading a session's messages finds the session in the same statement; [] stays distinct
+    from an unknown session."""
+    key = db.sessions.create("c").session_key
+    empty = db.sessions.create("c").session_key
+    for n in range(3):
+        db.sessions.append_message(key, Message(Role.USER, f"m{n}"))
+    db.sessions.exclude_messages(key, [1], "deleted")
+    with caplog.at_level("DEBUG", logger="peewee"):
+        assert [m.content for m in db.sessions.messages(key.upper(), last=2)] == ["m1", "m2"]
+        assert _statements(caplog) == ["SELECT"]
+    assert [m.content for m in db.sessions.messages(key, context_only=True)] == ["m0", "m2"]
+    assert [m.content for m in db.sessions.messages(key, last=5, context_only=True)] == ["m0", "m2"]
+    assert db.sessions.messages(empty) == [] and db.sessions.messages(empty, last=0) == []
+    for last in (None, 0, 3):
+        with pytest.raises(NotFoundError):
+            db.sessions.messages("0" * 64, last=last)
 
 
 def test_delete_cascades(db: Database, db_path: Path | str) -> None:
