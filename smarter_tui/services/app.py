@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smarter_tui.config.paths import DATABASE_SECRET, database_target
 from smarter_tui.config.secrets import SecretStore
@@ -13,7 +14,6 @@ from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
 from smarter_tui.services.api_keys import ApiKeyService
-from smarter_tui.services.authoring import AuthoringService
 from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
 from smarter_tui.services.chat_settings import ChatSettingsService
@@ -30,6 +30,9 @@ from smarter_tui.services.sessions import SessionService
 from smarter_tui.services.turns import TurnService
 from smarter_tui.storage import Database, open_database
 from smarter_tui.storage.database import is_database_url
+
+if TYPE_CHECKING:
+    from smarter_tui.services.authoring import AuthoringService
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,19 @@ class Services:
     api_keys: ApiKeyService
     resources: ResourceService
     turns: TurnService
-    authoring: AuthoringService
+    _authoring: AuthoringService | None = field(default=None, repr=False)
+
+    @property
+    def authoring(self) -> AuthoringService:
+        """The authoring service (editor, validate, examples), built when first used.
+
+        Its module is imported then, not at start-up: the chat does not need it.
+        """
+        if self._authoring is None:
+            from smarter_tui.services.authoring import AuthoringService
+
+            self._authoring = AuthoringService(self.db, self.secrets, self.catalogue)
+        return self._authoring
 
     @classmethod
     def open(
@@ -94,7 +109,6 @@ class Services:
             api_keys=ApiKeyService(db),
             resources=ResourceService(db),
             turns=TurnService(sessions),
-            authoring=AuthoringService(db, secrets, catalogue),
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()

@@ -62,6 +62,29 @@ def test_tui_start_up_path_loads_no_server_stack() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_tui_start_up_path_leaves_authoring_until_it_is_used(tmp_path: Path) -> None:
+    # Opening the services and listing the clients (as the app does at start-up) imports neither
+    # the authoring service nor its YAML editing (ruamel.yaml); asking for the service does.
+    code = (
+        "import sys\n"
+        "import smarter_tui.__main__, smarter_tui.ui.app\n"
+        "from smarter_tui.services import Services\n"
+        "from smarter_tui.config.secrets import SecretStore\n"
+        "from tests.support.memory_keyring import MemoryKeyring\n"
+        f"services = Services.open({str(tmp_path / 'db.sqlite3')!r}, secrets=SecretStore(MemoryKeyring()))\n"
+        "services.clients()\n"
+        "lazy = ('smarter_tui.services.authoring', 'smarter_tui.services.yaml_edit', 'ruamel.yaml')\n"
+        "early = sorted(m for m in lazy if m in sys.modules)\n"
+        "assert not early, early\n"
+        "assert services.authoring is services.authoring\n"
+        "assert 'smarter_tui.services.authoring' in sys.modules\n"
+        "services.close()\n"
+    )
+    run = subprocess.run
+    result = run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_bundled_examples_ship_in_the_wheel(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
