@@ -31,6 +31,12 @@ class HistoryService:
         """Return the number of saved sessions (of one client if given)."""
         return self.db.sessions.count(client=client)
 
+    def page(
+        self, limit: int = 100, offset: int = 0, client: str | None = None
+    ) -> tuple[builtins.list[SessionInfo], int]:
+        """Return a page of sessions (as `list`) and the number of sessions (as `count`) at once."""
+        return self.db.sessions.page(limit=limit, offset=offset, client=client)
+
     def search(self, query: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Return full-text hits over message content, best first."""
         return self.db.sessions.search(query, limit=limit)

@@ -163,24 +163,42 @@ class SessionStore:
         row = SessionRow.get_or_none(SessionRow.id == session_id)
         return None if row is None else convert.session_info(row)
 
-    def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
-        """Return sessions, most recently active first, optionally of one client only."""
+    def _listing(self, limit: int, offset: int, client: str | None) -> peewee.ModelSelect[SessionRow]:
         query = SessionRow.select()
         if client is not None:
             query = query.where(SessionRow.client == client)
-        query = query.order_by(SessionRow.updated_at.desc(), SessionRow.id.desc())
-        return [convert.session_info(r) for r in query.limit(limit).offset(offset)]
+        return query.order_by(SessionRow.updated_at.desc(), SessionRow.id.desc()).limit(limit).offset(offset)
+
+    @staticmethod
+    def _total(client: str | None) -> peewee.ModelSelect[SessionCountRow]:
+        # The per-client counts the triggers of migration 10 keep, not a count of session rows
+        # (a scan of every row on PostgreSQL).
+        query = SessionCountRow.select(peewee.fn.COALESCE(peewee.fn.SUM(SessionCountRow.sessions), 0))
+        return query if client is None else query.where(SessionCountRow.client == client)
+
+    def list(self, limit: int = 100, offset: int = 0, client: str | None = None) -> list[SessionInfo]:
+        """Return sessions, most recently active first, optionally of one client only."""
+        return [convert.session_info(r) for r in self._listing(limit, offset, client)]
 
     def count(self, client: str | None = None) -> int:
-        """Return the number of sessions (of one client if given).
+        """Return the number of sessions (of one client if given)."""
+        return int(self._total(client).scalar())
 
-        Read from the per-client counts the triggers of migration 10 keep, not by counting
-        session rows (a scan of every row on PostgreSQL).
+    def page(
+        self, limit: int = 100, offset: int = 0, client: str | None = None
+    ) -> tuple[builtins.list[SessionInfo], int]:
+        """Return `list(limit, offset, client)` and `count(client)` together, in one statement.
+
+        The history browser shows both: one round trip instead of two (on PostgreSQL each wakes
+        the server process, which is what costs most on a loaded machine). A page past the end
+        counts apart.
         """
-        query = SessionCountRow.select(peewee.fn.COALESCE(peewee.fn.SUM(SessionCountRow.sessions), 0))
-        if client is not None:
-            query = query.where(SessionCountRow.client == client)
-        return int(query.scalar())
+        rows = builtins.list(
+            self._listing(limit, offset, client).select_extend(self._total(client).alias("total"))
+        )
+        if not rows:
+            return [], self.count(client)
+        return [convert.session_info(r) for r in rows], int(rows[0].total)  # type: ignore[attr-defined]
 
     def rename(self, key: str, title: str | None) -> SessionInfo:
         """Set a session's title and return the session; raise NotFoundError if absent."""

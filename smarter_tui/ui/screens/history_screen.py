@@ -203,8 +203,10 @@ class HistoryScreen(Screen[str | None]):
     def _load_page(self, request: int, offset: int, replace: bool) -> None:
         """Fetch a page of sessions (and the total when replacing) and show it."""
         try:
-            sessions = self.history.list(limit=self.page_size, offset=offset)
-            total = self.history.count() if replace else None
+            if replace:  # the first page comes with the total, in one query
+                sessions, total = self.history.page(limit=self.page_size, offset=offset)
+            else:
+                sessions, total = self.history.list(limit=self.page_size, offset=offset), None
         except Exception as exc:  # noqa: BLE001  (any failure becomes a notification, never a crash)
             self._deliver(self._page_failed, request, exc)
             return

@@ -63,6 +63,21 @@ def test_list_newest_activity_first_with_counts(db: Database) -> None:
     assert db.sessions.count(client="beta") == 1
 
 
+def test_page_is_the_list_and_the_count_in_one_statement(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    keys = [db.sessions.create(client).session_key for client in ("alpha", "beta", "alpha")]
+    with caplog.at_level("DEBUG", logger="peewee"):
+        page = db.sessions.page(limit=2)
+        assert _statements(caplog) == ["SELECT"]
+    assert page == (db.sessions.list(limit=2), db.sessions.count())
+    assert [s.session_key for s in db.sessions.page(limit=2)[0]] == [keys[2], keys[1]]
+    assert db.sessions.page(limit=5, client="alpha") == (db.sessions.list(client="alpha"), 2)
+    assert db.sessions.page(limit=1, offset=2) == (db.sessions.list(limit=1, offset=2), 3)
+    assert db.sessions.page(limit=5, offset=3) == ([], 3)  # past the end: still the total
+    assert db.sessions.page(client="nobody") == ([], 0)
+
+
 def _write(target: Path | str, sql: str, params: tuple[object, ...] = ()) -> None:
     """Run one write (`?` placeholders) on its own autocommit connection, beside the stores."""
     conn = engines.connect(target)
