@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import peewee
 
 from smarter_tui.domain.errors import DependencyError, NotFoundError
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry
-from smarter_tui.storage.convert import catalogue_entry
+from smarter_tui.storage.compiled import Statement, slot
+from smarter_tui.storage.convert import CATALOGUE_FIELDS, catalogue_entry, catalogue_entry_from_tuple
 from smarter_tui.storage.rows import GROUP_ROWS, CatalogueRow, CatalogueVersionRow, ReferenceRow, now_utc
 
 _KIND_BY_LOWER = {kind.lower(): group for kind, group in KIND_GROUPS.items()}
+
+
+def _select(table: type[CatalogueRow]) -> peewee.ModelSelect[CatalogueRow]:
+    return table.select(*(getattr(table, name) for name in CATALOGUE_FIELDS))
+
+
+# The reads every config and prompt makes (a client, its provider, its plugins), compiled once.
+def _statements(build: Callable[[type[CatalogueRow]], peewee.Query]) -> dict[str, Statement]:
+    return {group: Statement(functools.partial(build, table)) for group, table in GROUP_ROWS.items()}
+
+
+_BY_NAME = _statements(lambda t: _select(t).where(t.name == slot("name")))
+_BY_ID = _statements(lambda t: _select(t).where(t.id == slot("id")))
+_ALL = _statements(lambda t: _select(t).order_by(t.name))
+_VERSION = Statement(
+    lambda: CatalogueVersionRow.select(CatalogueVersionRow.version).where(CatalogueVersionRow.id == 1)
+)
 
 
 def resolve_group(group: str) -> str:
@@ -104,24 +123,22 @@ class CatalogueStore:
 
         One primary-key read, cheap enough to poll; equal versions mean nothing was written.
         """
-        query = CatalogueVersionRow.select(CatalogueVersionRow.version)
-        return int(query.where(CatalogueVersionRow.id == 1).scalar() or 0)
+        row = _VERSION.one(self._db)
+        return int(row[0] or 0) if row else 0
 
     def get(self, group: str, name: str) -> CatalogueEntry | None:
         """Return the entry of `group` (or a kind name) called `name`, or None."""
-        row = self._row(group, name)
-        return None if row is None else catalogue_entry(row)
+        found = _BY_NAME[resolve_group(group)].one(self._db, name=name)
+        return None if found is None else catalogue_entry_from_tuple(found)
 
     def get_by_id(self, group: str, entry_id: int) -> CatalogueEntry | None:
         """Return the entry of `group` whose row id is `entry_id`, or None."""
-        table = GROUP_ROWS[resolve_group(group)]
-        row = table.get_or_none(table.id == entry_id)
-        return None if row is None else catalogue_entry(row)
+        found = _BY_ID[resolve_group(group)].one(self._db, id=entry_id)
+        return None if found is None else catalogue_entry_from_tuple(found)
 
     def list(self, group: str) -> list[CatalogueEntry]:
         """Return every entry of a group, sorted by name."""
-        table = GROUP_ROWS[resolve_group(group)]
-        return [catalogue_entry(r) for r in table.select().order_by(table.name)]
+        return [catalogue_entry_from_tuple(r) for r in _ALL[resolve_group(group)].all(self._db)]
 
     def references(self, group: str, name: str) -> builtins.list[tuple[str, str]]:
         """Return the (group, name) targets the entry refers to, sorted."""

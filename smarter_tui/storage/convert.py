@@ -33,33 +33,72 @@ def json_value(value: Any, default: Any = None) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+#: The catalogue columns `catalogue_entry_from_tuple` expects, in order.
+CATALOGUE_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "description",
+    "manifest_json",
+    "source_text",
+    "base_dir",
+    "created_at",
+    "updated_at",
+)
+
+
+def catalogue_entry_from_tuple(values: tuple[Any, ...]) -> CatalogueEntry:
+    """Return the domain entry of a catalogue row selected as CATALOGUE_FIELDS driver tuples."""
+    row_id, kind, name, description, manifest_json, source_text, base_dir, created_at, updated_at = values
+    return CatalogueEntry(
+        kind=kind,
+        name=name,
+        manifest=json_value(manifest_json, {}),
+        source_text=source_text or "",
+        description=description,
+        base_dir=base_dir,
+        created_at=parse_time(created_at),
+        updated_at=parse_time(updated_at),
+        id=row_id,
+    )
+
+
 def catalogue_entry(row: CatalogueRow) -> CatalogueEntry:
     """Return the domain entry of a catalogue row."""
-    return CatalogueEntry(
-        kind=row.kind,
-        name=row.name,
-        manifest=json_value(row.manifest_json, {}),
-        source_text=row.source_text or "",
-        description=row.description,
-        base_dir=row.base_dir,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        id=row.id,
+    return catalogue_entry_from_tuple(tuple(getattr(row, name) for name in CATALOGUE_FIELDS))
+
+
+#: The session columns `session_info_from_tuple` expects, in order.
+SESSION_FIELDS = (
+    SessionRow.session_key,
+    SessionRow.client,
+    SessionRow.title,
+    SessionRow.created_at,
+    SessionRow.updated_at,
+    SessionRow.message_count,
+    SessionRow.sandbox,
+    SessionRow.id,
+)
+
+
+def session_info_from_tuple(values: tuple[Any, ...]) -> SessionInfo:
+    """Return the domain summary of a session row selected as SESSION_FIELDS driver tuples."""
+    key, client, title, created_at, updated_at, message_count, sandbox, row_id = values
+    return SessionInfo(
+        session_key=key,
+        client=client,
+        title=title,
+        created_at=parse_time(created_at),
+        updated_at=parse_time(updated_at),
+        message_count=message_count,
+        sandbox=bool(sandbox),
+        id=row_id,
     )
 
 
 def session_info(row: SessionRow) -> SessionInfo:
     """Return the domain summary of a session row."""
-    return SessionInfo(
-        session_key=row.session_key,
-        client=row.client,
-        title=row.title,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        message_count=row.message_count,
-        sandbox=bool(row.sandbox),
-        id=row.id,
-    )
+    return session_info_from_tuple(tuple(getattr(row, f.name) for f in SESSION_FIELDS))
 
 
 def tool_calls_json(calls: list[ToolCall]) -> str | None:

@@ -17,10 +17,29 @@ from collections.abc import Callable
 
 import peewee
 
+from smarter_tui.storage.compiled import Statement, slot
 from smarter_tui.storage.rows import SessionLeaseRow
 
 #: A lease lives this long without renewal (the holder renews every third of it).
 LEASE_TTL_MS = 30_000
+
+
+# Taken and given back around every turn: compiled once (see `compiled`).
+_TAKE_FREE = Statement(
+    lambda: SessionLeaseRow.insert(
+        session_key=slot("key"), owner=slot("owner"), expires_at=slot("expires_at")
+    ).on_conflict_ignore()
+)
+_RENEW = Statement(
+    lambda: SessionLeaseRow.update({SessionLeaseRow.expires_at: slot("expires_at")}).where(
+        (SessionLeaseRow.session_key == slot("key")) & (SessionLeaseRow.owner == slot("owner"))
+    )
+)
+_RELEASE = Statement(
+    lambda: SessionLeaseRow.delete().where(
+        (SessionLeaseRow.session_key == slot("key")) & (SessionLeaseRow.owner == slot("owner"))
+    )
+)
 
 
 def _now_ms() -> int:
@@ -59,13 +78,7 @@ class LeaseStore:
         """Take the lease of session `key` for `owner`; return None on success, else the holder."""
         now = _now_ms()
         # The common case, a session nobody is running a turn on, is one statement.
-        inserted = (
-            SessionLeaseRow.insert(session_key=key, owner=owner, expires_at=now + ttl_ms)
-            .on_conflict_ignore()
-            .as_rowcount()
-            .execute()
-        )
-        if inserted:
+        if _TAKE_FREE.rowcount(self._db, key=key, owner=owner, expires_at=now + ttl_ms):
             return None
         with self._db.atomic():
             taken = (
@@ -103,18 +116,11 @@ class LeaseStore:
 
     def renew(self, key: str, owner: str, ttl_ms: int = LEASE_TTL_MS) -> bool:
         """Extend `owner`'s lease; return False when it no longer holds it."""
-        changed = (
-            SessionLeaseRow.update(expires_at=_now_ms() + ttl_ms)
-            .where((SessionLeaseRow.session_key == key) & (SessionLeaseRow.owner == owner))
-            .execute()
-        )
-        return bool(changed)
+        return bool(_RENEW.rowcount(self._db, key=key, owner=owner, expires_at=_now_ms() + ttl_ms))
 
     def release(self, key: str, owner: str) -> None:
         """Give the lease back (only `owner`'s own; a lease taken over since stays)."""
-        SessionLeaseRow.delete().where(
-            (SessionLeaseRow.session_key == key) & (SessionLeaseRow.owner == owner)
-        ).execute()
+        _RELEASE.execute(self._db, key=key, owner=owner)
 
     def holder(self, key: str) -> str | None:
         """Return the owner of session `key`'s lease (expired or not), or None."""

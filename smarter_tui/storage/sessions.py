@@ -23,6 +23,7 @@ from smarter_tui.domain.records import (
     ToolCallRecord,
 )
 from smarter_tui.storage import convert, fulltext
+from smarter_tui.storage.compiled import Statement, slot
 from smarter_tui.storage.rows import (
     MessageRow,
     PluginSelectionRow,
@@ -44,6 +45,150 @@ _MESSAGE_COLUMNS = (
 )
 
 
+# The statements of a config and of a turn, compiled once (see `compiled`): each is run with its
+# `slot` values given as peewee would have converted them (timestamps as UTC text).
+_SESSION = Statement(
+    lambda: SessionRow.select(*convert.SESSION_FIELDS).where(SessionRow.session_key == slot("key"))
+)
+_SESSION_ID = Statement(lambda: SessionRow.select(SessionRow.id).where(SessionRow.session_key == slot("key")))
+_CHAT_SETTINGS = Statement(
+    lambda: SessionRow.select(SessionRow.chat_settings).where(SessionRow.session_key == slot("key"))
+)
+_CREATE = Statement(
+    lambda: SessionRow.insert(
+        session_key=slot("key"),
+        client=slot("client"),
+        title=slot("title"),
+        created_at=slot("now"),
+        updated_at=slot("now"),
+        sandbox=slot("sandbox"),
+        message_count=0,
+    ).returning(SessionRow.id)
+)
+
+
+def _touch_statement(count: bool, title: bool) -> Statement:
+    """The UPDATE of a session's row before a message write (see `SessionStore._touch`)."""
+
+    def build() -> peewee.Query:
+        changes: dict[peewee.Field, Any] = {SessionRow.updated_at: slot("now")}
+        if count:
+            changes[SessionRow.message_count] = SessionRow.message_count + 1
+        if title:
+            changes[SessionRow.title] = peewee.fn.COALESCE(SessionRow.title, slot("title"))
+        query = SessionRow.update(changes).where(SessionRow.session_key == slot("key"))
+        return query.returning(SessionRow.id)
+
+    return Statement(build)
+
+
+_TOUCH = _touch_statement(count=False, title=False)
+_TOUCH_COUNT = _touch_statement(count=True, title=False)
+_TOUCH_COUNT_TITLE = _touch_statement(count=True, title=True)
+#: The columns of a message a write sets (`convert.message_columns`), filled by name.
+_MESSAGE_VALUES = (
+    "role",
+    "content",
+    "tool_calls",
+    "tool_call_id",
+    "name",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "interrupted",
+    "excluded",
+)
+_APPEND = Statement(
+    lambda: MessageRow.insert(
+        session=slot("session"),
+        position=MessageRow.select(peewee.fn.COALESCE(peewee.fn.MAX(MessageRow.position) + 1, 0)).where(
+            MessageRow.session == slot("session")
+        ),
+        created_at=slot("created_at"),
+        **{name: slot(name) for name in _MESSAGE_VALUES},
+    ).returning(*convert.MESSAGE_FIELDS)
+)
+_REPLACE = Statement(
+    lambda: (
+        MessageRow.update({getattr(MessageRow, name): slot(name) for name in _MESSAGE_VALUES})
+        .where((MessageRow.session == slot("session")) & (MessageRow.position == slot("position")))
+        .returning(*convert.MESSAGE_FIELDS)
+    )
+)
+
+
+def _of_session(model: type[peewee.Model]) -> peewee.Expression:
+    """`model.session` is the session whose key is the `key` slot (a subquery: one statement)."""
+    session = SessionRow.select(SessionRow.id).where(SessionRow.session_key == slot("key"))
+    return model.session == session  # type: ignore[attr-defined, no-any-return]
+
+
+def _messages_statement(context_only: bool, last: bool) -> Statement:
+    def build() -> peewee.Query:
+        query = MessageRow.select(*convert.MESSAGE_FIELDS).where(_of_session(MessageRow))
+        if context_only:
+            query = query.where(MessageRow.excluded.is_null())
+        if last:
+            return query.order_by(MessageRow.position.desc()).limit(slot("limit"))
+        return query.order_by(MessageRow.position)
+
+    return Statement(build)
+
+
+_MESSAGES = {(c, n): _messages_statement(c, n) for c in (False, True) for n in (False, True)}
+
+
+def _insert_for_session(model: type[peewee.Model], names: tuple[str, ...], returning: Any) -> Statement:
+    """INSERT ... SELECT a row of `model` into the session of the `key` slot, its values the slots
+    `names`: one statement, which inserts nothing for an unknown session."""
+
+    def build() -> peewee.Query:
+        fields = [getattr(model, name) for name in names]
+        source = SessionRow.select(SessionRow.id, *(slot(name) for name in names)).where(
+            SessionRow.session_key == slot("key")
+        )
+        return model.insert_from(source, [model.session, *fields]).returning(*returning)  # type: ignore[attr-defined, no-any-return]
+
+    return Statement(build)
+
+
+_TOOL_CALL_VALUES = (
+    "tool_call_id",
+    "name",
+    "source",
+    "kind",
+    "arguments",
+    "result",
+    "error",
+    "duration_ms",
+    "created_at",
+)
+_RECORD_TOOL_CALL = _insert_for_session(ToolCallRow, _TOOL_CALL_VALUES, convert.TOOL_CALL_FIELDS)
+_TOOL_CALLS = Statement(
+    lambda: (
+        ToolCallRow.select(*convert.TOOL_CALL_FIELDS).where(_of_session(ToolCallRow)).order_by(ToolCallRow.id)
+    )
+)
+_SELECTION_FIELDS = (
+    PluginSelectionRow.id,
+    PluginSelectionRow.plugin,
+    PluginSelectionRow.term,
+    PluginSelectionRow.prompt,
+    PluginSelectionRow.created_at,
+)
+_RECORD_SELECTION = _insert_for_session(
+    PluginSelectionRow, ("plugin", "term", "prompt", "created_at"), _SELECTION_FIELDS
+)
+_SELECTIONS = Statement(
+    lambda: (
+        PluginSelectionRow.select(*_SELECTION_FIELDS)
+        .where(_of_session(PluginSelectionRow))
+        .order_by(PluginSelectionRow.id)
+    )
+)
+
+
 def normalise_key(key: str) -> str:
     """Return a session key in lowercase; raise RequestError if it is not 64 hex characters."""
     if not isinstance(key, str) or not SESSION_KEY.match(key):
@@ -58,6 +203,12 @@ def title_from(text: str | None) -> str | None:
         if line:
             return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
     return None
+
+
+def _selection(row: tuple[Any, ...], key: str) -> PluginSelectionRecord:
+    """Return the record of a plugin selection selected as _SELECTION_FIELDS."""
+    row_id, plugin, term, prompt, created_at = row
+    return PluginSelectionRecord(key, plugin, term, prompt, parse_time(created_at), id=row_id)
 
 
 class SessionStore:
@@ -77,18 +228,21 @@ class SessionStore:
         except RequestError:
             raise NotFoundError(f"no session {key!r}") from None
 
-    def _touch(self, key: str, changes: dict[peewee.Field, object]) -> int:
-        """Apply `changes` to a session's row inside the caller's transaction; return its id.
+    def _touch(self, statement: Statement, key: str, **values: Any) -> int:
+        """Run one of the `_TOUCH*` updates of a session's row in the caller's transaction; return its id.
 
         The UPDATE takes the row's write lock until commit and RETURNING finds the session in the
         same statement. Raises NotFoundError for an unknown session.
         """
-        updated = list(
-            SessionRow.update(changes).where(SessionRow.session_key == key).returning(SessionRow.id).execute()
-        )
-        if not updated:
+        found = statement.one(self._db, key=key, **values)
+        if found is None:
             raise NotFoundError(f"no session {key}")
-        return int(updated[0].id)
+        return int(found[0])
+
+    def _check_exists(self, key: str) -> None:
+        """Raise NotFoundError unless session `key` (normalised) exists."""
+        if _SESSION_ID.one(self._db, key=key) is None:
+            raise NotFoundError(f"no session {key}")
 
     def _write(self) -> AbstractContextManager[Any]:
         """Return the transaction of a write of several statements: its own, or the caller's.
@@ -120,26 +274,23 @@ class SessionStore:
         key = normalise_key(session_key) if session_key else secrets.token_hex(32)
         now = now_utc()
         try:
-            with self._db.atomic():
-                row = SessionRow.create(
-                    session_key=key,
-                    client=client,
-                    title=title,
-                    created_at=now,
-                    updated_at=now,
-                    sandbox=sandbox,
-                    message_count=0,
+            with self._db.atomic():  # a savepoint inside a caller's: a duplicate leaves it usable
+                found = _CREATE.one(
+                    self._db, key=key, client=client, title=title, now=to_utc_text(now), sandbox=sandbox
                 )
         except peewee.IntegrityError:
             raise RequestError(f"session {key} already exists") from None
-        return convert.session_info(row)
+        assert found is not None  # RETURNING gives the new row's id
+        return SessionInfo(key, client, title, now, now, 0, sandbox, id=int(found[0]))
 
     def get(self, key: str) -> SessionInfo | None:
         """Return the session with this key (any case), or None."""
         try:
-            return convert.session_info(self._session(key))
+            key = self._key(key)
         except NotFoundError:
             return None
+        found = _SESSION.one(self._db, key=key)
+        return None if found is None else convert.session_info_from_tuple(found)
 
     def keys_with_prefix(self, prefix: str, limit: int = 11) -> builtins.list[str]:
         """Return up to `limit` session keys starting with the lower-case hex `prefix`, sorted.
@@ -222,29 +373,23 @@ class SessionStore:
         Raises NotFoundError for an unknown session.
         """
         key = self._key(key)
+        columns = convert.message_columns(message)
         with self._write():
-            now = now_utc()
-            changes: dict[peewee.Field, object] = {
-                SessionRow.updated_at: now,
-                SessionRow.message_count: SessionRow.message_count + 1,
-            }
-            if message.role is Role.USER:
-                changes[SessionRow.title] = peewee.fn.COALESCE(SessionRow.title, title_from(message.content))
+            now = to_utc_text(now_utc())
             # Updating the session row first takes its write lock (a row lock on PostgreSQL, the
             # database's on SQLite) until commit, so concurrent appenders to one session queue
             # here and each reads the position the previous one wrote. RETURNING finds the
             # session in the same statement (one round trip less per message on PostgreSQL).
-            session_id = self._touch(key, changes)
+            if message.role is Role.USER:
+                title = title_from(message.content)
+                session_id = self._touch(_TOUCH_COUNT_TITLE, key, now=now, title=title)
+            else:
+                session_id = self._touch(_TOUCH_COUNT, key, now=now)
             # The next position is a subquery of the INSERT, a statement after the lock was
             # taken (so it sees the previous appender's row), and RETURNING gives the stored
             # message back: two statements a message.
-            position = MessageRow.select(peewee.fn.COALESCE(peewee.fn.MAX(MessageRow.position) + 1, 0)).where(
-                MessageRow.session == session_id
-            )
-            insert = MessageRow.insert(
-                session=session_id, position=position, created_at=now, **convert.message_columns(message)
-            ).returning(*convert.MESSAGE_FIELDS)
-            (stored,) = self._raw_rows(insert)
+            stored = _APPEND.one(self._db, columns, session=session_id, created_at=now)
+        assert stored is not None  # an INSERT ... VALUES always inserts its row
         return convert.message_from_tuple(stored)
 
     def update_message(
@@ -281,16 +426,12 @@ class SessionStore:
         key = self._key(key)
         with self._db.atomic():
             # The session's row first (its lock, its id), as append_message does.
-            session_id = self._touch(key, {SessionRow.updated_at: now_utc()})
-            update = (
-                MessageRow.update(**convert.message_columns(message))
-                .where((MessageRow.session == session_id) & (MessageRow.position == position))
-                .returning(*convert.MESSAGE_FIELDS)
-            )
-            stored = self._raw_rows(update)
-            if not stored:
+            session_id = self._touch(_TOUCH, key, now=to_utc_text(now_utc()))
+            columns = convert.message_columns(message)
+            stored = _REPLACE.one(self._db, columns, session=session_id, position=position)
+            if stored is None:
                 raise NotFoundError(f"session {key} has no message {position}")
-        return convert.message_from_tuple(stored[0])
+        return convert.message_from_tuple(stored)
 
     def messages(
         self, key: str, last: int | None = None, context_only: bool = False
@@ -305,14 +446,11 @@ class SessionStore:
             return []
         # The session is found by a subquery of the same statement (one round trip, not two);
         # only an empty result needs a second look, to tell an unknown session from an empty one.
-        session_id = SessionRow.select(SessionRow.id).where(SessionRow.session_key == self._key(key))
-        query = MessageRow.select(*convert.MESSAGE_FIELDS).where(MessageRow.session == session_id)
-        if context_only:
-            query = query.where(MessageRow.excluded.is_null())
+        stored_key = self._key(key)
         if last is None:
-            rows = self._raw_rows(query.order_by(MessageRow.position))
+            rows = _MESSAGES[context_only, False].all(self._db, key=stored_key)
         else:
-            rows = self._raw_rows(query.order_by(MessageRow.position.desc()).limit(last))
+            rows = _MESSAGES[context_only, True].all(self._db, key=stored_key, limit=int(last))
             rows.reverse()
         if not rows:
             self._session(key)
@@ -349,8 +487,11 @@ class SessionStore:
 
     def chat_settings(self, key: str) -> dict[str, Any]:
         """Return a session's own settings (model, provider, ...) as stored; {} when none."""
-        raw = self._session(key).chat_settings
-        return dict(json.loads(raw)) if raw else {}
+        key = self._key(key)
+        found = _CHAT_SETTINGS.one(self._db, key=key)
+        if found is None:
+            raise NotFoundError(f"no session {key}")
+        return dict(json.loads(found[0])) if found[0] else {}
 
     def set_chat_settings(self, key: str, settings: dict[str, Any]) -> None:
         """Store a session's own settings (an empty mapping clears them)."""
@@ -377,52 +518,30 @@ class SessionStore:
     def record_tool_call(self, rec: ToolCallRecord) -> ToolCallRecord:
         """Store an executed tool call and return it with created_at set; NotFoundError if no session."""
         key = self._key(rec.session_key)
-        values: dict[peewee.Field, Any] = {
-            ToolCallRow.tool_call_id: rec.tool_call_id,
-            ToolCallRow.name: rec.name,
-            ToolCallRow.source: rec.source,
-            ToolCallRow.kind: rec.kind,
-            ToolCallRow.arguments: rec.arguments or "",
-            ToolCallRow.result: rec.result,
-            ToolCallRow.error: rec.error,
-            ToolCallRow.duration_ms: float(rec.duration_ms or 0.0),
-            ToolCallRow.created_at: to_utc_text(rec.created_at or now_utc()),
-        }
-        rows = self._insert_for_session(ToolCallRow, key, values, convert.TOOL_CALL_FIELDS)
-        return convert.tool_call_from_tuple(rows[0], key)
-
-    def _insert_for_session(
-        self,
-        model: type[peewee.Model],
-        key: str,
-        values: dict[peewee.Field, Any],
-        returning: Iterable[peewee.Field],
-    ) -> builtins.list[tuple[Any, ...]]:
-        """Insert one row of `model` into session `key` and return its `returning` columns.
-
-        One statement, a transaction of its own (INSERT ... SELECT from the session's row):
-        no lookup of the session before it, no BEGIN/COMMIT around it. An unknown session
-        inserts nothing and raises NotFoundError.
-        """
-        columns = builtins.list(values)
-        source = SessionRow.select(SessionRow.id, *(peewee.Value(v) for v in values.values())).where(
-            SessionRow.session_key == key
+        found = _RECORD_TOOL_CALL.one(
+            self._db,
+            key=key,
+            tool_call_id=rec.tool_call_id,
+            name=rec.name,
+            source=rec.source,
+            kind=rec.kind,
+            arguments=rec.arguments or "",
+            result=rec.result,
+            error=rec.error,
+            duration_ms=float(rec.duration_ms or 0.0),
+            created_at=to_utc_text(rec.created_at or now_utc()),
         )
-        query = model.insert_from(source, [model.session, *columns]).returning(*returning)  # type: ignore[attr-defined]
-        rows = self._raw_rows(query)
-        if not rows:
+        if found is None:  # INSERT ... SELECT found no session row
             raise NotFoundError(f"no session {key}")
-        return rows
+        return convert.tool_call_from_tuple(found, key)
 
     def tool_calls(self, key: str) -> builtins.list[ToolCallRecord]:
         """Return a session's tool calls in the order they were recorded."""
-        session = self._session(key)
-        query = (
-            ToolCallRow.select(*convert.TOOL_CALL_FIELDS)
-            .where(ToolCallRow.session == session.id)
-            .order_by(ToolCallRow.id)
-        )
-        return [convert.tool_call_from_tuple(r, session.session_key) for r in self._raw_rows(query)]
+        key = self._key(key)
+        rows = _TOOL_CALLS.all(self._db, key=key)
+        if not rows:
+            self._check_exists(key)
+        return [convert.tool_call_from_tuple(r, key) for r in rows]
 
     def recent_tool_calls(
         self, kind: str | None = None, limit: int = 1000, call_id: int | None = None
@@ -450,33 +569,25 @@ class SessionStore:
     def record_selection(self, rec: PluginSelectionRecord) -> PluginSelectionRecord:
         """Store a plugin selection and return it with created_at set; NotFoundError if no session."""
         key = self._key(rec.session_key)
-        values: dict[peewee.Field, Any] = {
-            PluginSelectionRow.plugin: rec.plugin,
-            PluginSelectionRow.term: rec.term or "",
-            PluginSelectionRow.prompt: rec.prompt or "",
-            PluginSelectionRow.created_at: to_utc_text(rec.created_at or now_utc()),
-        }
-        fields = (PluginSelectionRow.id, *values)
-        (row,) = self._insert_for_session(PluginSelectionRow, key, values, fields)
-        plugin, term, prompt, created_at = row[1:]
-        return PluginSelectionRecord(
-            session_key=key,
-            plugin=plugin,
-            term=term,
-            prompt=prompt,
-            created_at=parse_time(created_at),
-            id=row[0],
+        found = _RECORD_SELECTION.one(
+            self._db,
+            key=key,
+            plugin=rec.plugin,
+            term=rec.term or "",
+            prompt=rec.prompt or "",
+            created_at=to_utc_text(rec.created_at or now_utc()),
         )
+        if found is None:  # INSERT ... SELECT found no session row
+            raise NotFoundError(f"no session {key}")
+        return _selection(found, key)
 
     def selections(self, key: str) -> builtins.list[PluginSelectionRecord]:
         """Return a session's plugin selections in the order they were recorded."""
-        session = self._session(key)
-        query = (
-            PluginSelectionRow.select()
-            .where(PluginSelectionRow.session == session.id)
-            .order_by(PluginSelectionRow.id)
-        )
-        return [convert.selection_record(r, session.session_key) for r in query]
+        key = self._key(key)
+        rows = _SELECTIONS.all(self._db, key=key)
+        if not rows:
+            self._check_exists(key)
+        return [_selection(r, key) for r in rows]
 
     # -- search -----------------------------------------------------------------------------
 
