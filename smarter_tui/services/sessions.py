@@ -236,7 +236,7 @@ class SessionService:
             runtime = self.runtime(client, key)
             runtime.settings.stream = stream
             if info is None:
-                first = Message(role=Role.SYSTEM, content=system_role_of(self.runtimes.client(client)))
+                first = Message(role=Role.SYSTEM, content=system_role_of(runtime.client))
                 history = [first]
             else:
                 # Only the current branch: superseded and deleted messages stay stored but unseen.

@@ -239,20 +239,22 @@ class TurnRecorder:
 
     def _tool_call(self, event: ToolCallFinished) -> None:
         store = self.db.sessions
-        self.outcome.new_messages.append(store.append_message(self.key, event.message))
-        store.record_tool_call(
-            ToolCallRecord(
-                session_key=self.key,
-                name=event.call.name,
-                source=event.source,
-                kind=event.kind,
-                arguments=event.call.arguments,
-                result=event.result if event.error is None else None,
-                error=event.error,
-                duration_ms=event.duration_ms,
-                tool_call_id=event.call.id,
+        with self.db.transaction():  # the tool's message and its call record: one commit
+            stored = store.append_message(self.key, event.message)
+            store.record_tool_call(
+                ToolCallRecord(
+                    session_key=self.key,
+                    name=event.call.name,
+                    source=event.source,
+                    kind=event.kind,
+                    arguments=event.call.arguments,
+                    result=event.result if event.error is None else None,
+                    error=event.error,
+                    duration_ms=event.duration_ms,
+                    tool_call_id=event.call.id,
+                )
             )
-        )
+        self.outcome.new_messages.append(stored)
         try:
             args: Any = parse_arguments(event.call.arguments)
         except ValueError:
