@@ -7,11 +7,21 @@ Rows stored before today's shape (flat LLMClient, `functions`, camelCase Provide
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from smarter_tui.domain.records import CatalogueEntry
+
 from .engines import engine_of
+
+#: How many stored clients' specs `client_spec_of` keeps.
+_SPEC_CACHE_SIZE = 128
+_spec_cache: OrderedDict[tuple[str, int, datetime], LLMClientSpec] = OrderedDict()
+_spec_lock = threading.Lock()
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -415,6 +425,30 @@ def provider_spec_of(data: Mapping[str, Any]) -> ProviderSpec:
 
 def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value or [])
+
+
+def client_spec_of(entry: CatalogueEntry) -> LLMClientSpec:
+    """Return the spec of a stored LLMClient entry, parsed once per stored version of it.
+
+    A config or a prompt reads the same client's spec several times; a stored entry's manifest
+    changes only through a catalogue write, which sets a new `updated_at` (in any process), so
+    (name, row id, updated_at) names one version. Entries not from the database (no id or no
+    `updated_at`) are parsed every time.
+    """
+    if entry.id is None or entry.updated_at is None:
+        return llmclient_spec_of(entry.manifest)
+    key = (entry.name, entry.id, entry.updated_at)
+    with _spec_lock:
+        found = _spec_cache.get(key)
+        if found is not None:
+            _spec_cache.move_to_end(key)
+            return found
+    spec = llmclient_spec_of(entry.manifest)
+    with _spec_lock:
+        _spec_cache[key] = spec
+        while len(_spec_cache) > _SPEC_CACHE_SIZE:
+            _spec_cache.popitem(last=False)
+    return spec
 
 
 def llmclient_spec_of(data: Mapping[str, Any]) -> LLMClientSpec:

@@ -17,7 +17,7 @@ from smarter_tui.domain.tools import BUILTIN_FUNCTIONS
 from smarter_tui.manifests.specs import (
     PLUGIN_CLASSES,
     LLMClientSpec,
-    llmclient_spec_of,
+    client_spec_of,
     metadata_spec_of,
     secret_spec_of,
 )
@@ -34,7 +34,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _client(entry: CatalogueEntry) -> LLMClientSpec:
-    return llmclient_spec_of(entry.manifest)
+    return client_spec_of(entry)
 
 
 def client_functions(entry: CatalogueEntry) -> list[str]:

@@ -13,8 +13,8 @@ from smarter_tui.domain.records import CatalogueEntry, ChatSettings
 from smarter_tui.domain.tools import MemoryBackend, PluginBinding, Tool
 from smarter_tui.manifests.specs import (
     LLMClientSpec,
+    client_spec_of,
     connection_spec_of,
-    llmclient_spec_of,
     plugin_spec_of,
 )
 from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
@@ -43,8 +43,8 @@ class ClientRuntime:
 
 
 def client_spec(client: CatalogueEntry) -> LLMClientSpec:
-    """Return the typed spec of a stored LLMClient."""
-    return llmclient_spec_of(client.manifest)
+    """Return the typed spec of a stored LLMClient (parsed once per stored version)."""
+    return client_spec_of(client)
 
 
 def system_role_of(client: CatalogueEntry) -> str:
