@@ -234,3 +234,55 @@ def test_openapi_describes_every_route(http: httpx.Client) -> None:
         "/api/v1/prompts/history/tool-calls/{call_id}/",
     ):
         assert path in paths
+
+
+CHANGING_CLIENT = """\
+apiVersion: smarter.sh/v1
+kind: LLMClient
+metadata: {{name: changing, description: A client applied again and again}}
+spec:
+  config:
+    provider: offline
+    defaultSystemRole: Answer as {label}.
+    appWelcomeMessage: Welcome to {label}
+  functions: [calculator]
+  plugins: []
+"""
+
+
+def test_a_changed_client_is_used_by_the_next_config_and_prompt(server: Server, http: httpx.Client) -> None:
+    """serve keeps what it parsed of a client; a new version, applied over HTTP or by the CLI in
+    another process, is what the very next config and prompt use."""
+    base = "/api/v1/llm-clients/changing"
+    v2 = {"X-Smarter-Capabilities": "chat-contract-v2"}
+
+    def apply_over_http(label: str) -> None:
+        applied = http.post(
+            "/api/v1/cli/apply/",
+            content=CHANGING_CLIENT.format(label=label),
+            headers={**auth(server), "Content-Type": "application/yaml"},
+        )
+        assert applied.status_code == 200, applied.text
+
+    def seen() -> tuple[str, str, str]:
+        config = http.post(f"{base}/config/", json={"session_key": None}, headers=v2).json()["data"]
+        v1 = http.get(f"{base}/config/").json()["data"]["llm_client"]["app_welcome_message"]
+        answer = http.post(
+            f"{base}/prompt/", json={"messages": [{"role": "user", "content": "What is 2 * 3?"}]}
+        )
+        assert answer.status_code == 200, answer.text
+        key = answer.json()["data"]["session_key"]
+        stored = http.post(f"{base}/config/", json={"session_key": key}, headers=v2).json()["data"]
+        system = stored["history"]["chat_history"][0]
+        assert system["role"] == "system"
+        return config["llmclient"]["app_welcome_message"], v1, system["content"]
+
+    apply_over_http("one")
+    assert seen() == ("Welcome to one", "Welcome to one", "Answer as one.")
+    apply_over_http("two")
+    assert seen() == ("Welcome to two", "Welcome to two", "Answer as two.")
+    manifest = server.cli.home.parent / "changing.yaml"
+    manifest.write_text(CHANGING_CLIENT.format(label="three"))
+    applied = server.cli("apply", "-f", str(manifest))
+    assert applied.code == 0, applied.err
+    assert seen() == ("Welcome to three", "Welcome to three", "Answer as three.")
