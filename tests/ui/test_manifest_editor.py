@@ -352,3 +352,35 @@ async def test_open_in_external_editor(
         assert editor.modified
         await validated(pilot, editor)
         assert editor.report.ok  # type: ignore[union-attr]
+
+
+async def test_leaving_while_the_text_is_validated_drops_the_late_result(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A validation that ends after the editor closed must not touch its widgets (it crashed the app)."""
+    import threading
+
+    running, release = threading.Event(), threading.Event()
+    validate = type(services.authoring).validate
+
+    def slow_validate(self: object, text: str, filename: str = "<editor>") -> object:
+        running.set()
+        release.wait(10)
+        return validate(self, text, filename)  # type: ignore[arg-type]
+
+    app = SmarterApp(open_services=lambda: services)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        editor = await open_editor(pilot, "local_ollama")
+        monkeypatch.setattr(type(services.authoring), "validate", slow_validate)
+        shown = editor.validated  # the generation the shown report is about
+        move_to(editor, "description")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: running.is_set())  # the worker is validating the new text
+        app.pop_screen()  # the user leaves (to the browser) meanwhile
+        await wait_for(pilot, lambda: editor not in app.screen_stack)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.return_code is None and app.is_running  # no crash, nothing shown on a gone screen
+        assert editor.validated == shown

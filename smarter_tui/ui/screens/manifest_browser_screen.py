@@ -16,6 +16,7 @@ from smarter_tui.domain.errors import SmarterError
 from smarter_tui.ui.messages import CatalogueChanged
 from smarter_tui.ui.screens.choice_modal import ChoiceModal
 from smarter_tui.ui.screens.confirm_modal import ConfirmModal
+from smarter_tui.ui.screens.delivery import deliver
 from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class ManifestBrowserScreen(Screen[None]):
         except SmarterError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Manifests", severity="error")
             return
-        self.app.call_from_thread(self._loaded, summaries, select)
+        deliver(self, self._loaded, summaries, select)
 
     def _loaded(self, summaries: list[ManifestSummary], select: tuple[str, str] | None) -> None:
         self.summaries = summaries
@@ -255,4 +256,4 @@ class ManifestBrowserScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"Deleted {kind} {name}.")
         self.app.call_from_thread(self.app.post_message, CatalogueChanged([(kind, name)]))
-        self.app.call_from_thread(self.reload)
+        deliver(self, self.reload)

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.ui.messages import CatalogueChanged
 from smarter_tui.ui.screens.confirm_modal import ConfirmModal
+from smarter_tui.ui.screens.delivery import deliver
 from smarter_tui.ui.widgets.manifest_text_area import ManifestTextArea
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class ManifestEditorScreen(Screen[None]):
         except SmarterError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Cannot open", severity="error")
             return
-        self.app.call_from_thread(self._set_text, text, text)
+        deliver(self, self._set_text, text, text)
 
     def _set_text(self, text: str, stored: str | None = None) -> None:
         """Replace the editor's text (cursor at the top); `stored` also replaces the stored version."""
@@ -151,7 +152,7 @@ class ManifestEditorScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="editor-validate")
     def _validate(self, text: str, generation: int) -> None:
         report = self.authoring.validate(text)
-        self.app.call_from_thread(self._show_report, report, generation)
+        deliver(self, self._show_report, report, generation)
 
     def _show_report(self, report: ValidationReport, generation: int) -> None:
         """Show a validation's problems (when it is about the latest text, or newer than what is shown)."""
@@ -231,7 +232,7 @@ class ManifestEditorScreen(Screen[None]):
     def _prepare_save(self, text: str) -> None:
         report = self.authoring.validate(text)
         if not report.ok:
-            self.app.call_from_thread(self._show_report, report, self.generation)
+            deliver(self, self._show_report, report, self.generation)
             first = report.errors[0] if report.errors else None
             detail = f"line {first.line}: {first.field} {first.message}".strip() if first else "no manifest"
             self.app.call_from_thread(
@@ -239,7 +240,7 @@ class ManifestEditorScreen(Screen[None]):
             )
             return
         diff = self.authoring.diff(self.kind, self.manifest_name, text)
-        self.app.call_from_thread(self._confirm_save, text, report, diff)
+        deliver(self, self._confirm_save, text, report, diff)
 
     def _confirm_save(self, text: str, report: ValidationReport, diff: str) -> None:
         if not diff:
@@ -269,7 +270,13 @@ class ManifestEditorScreen(Screen[None]):
                 self.notify, "\n".join(problems[:5]), title="Not saved", severity="error"
             )
             return
-        self.app.call_from_thread(self._saved, text, applied)
+        self.app.call_from_thread(self._announce_saved, applied)  # stored: said even if the editor closed
+        deliver(self, self._saved, text, applied)
+
+    def _announce_saved(self, applied: list[Any]) -> None:
+        summary = ", ".join(f"{a.action} {a.kind} {a.name}" for a in applied)
+        self.app.notify(summary, title="Saved")
+        self.app.post_message(CatalogueChanged([(a.kind, a.name) for a in applied]))
 
     def _saved(self, text: str, applied: list[Any]) -> None:
         first = applied[0]
@@ -277,9 +284,6 @@ class ManifestEditorScreen(Screen[None]):
         self.stored = text
         self.query_one("#editor-title", Static).update(self._title())
         self._show_state()
-        summary = ", ".join(f"{a.action} {a.kind} {a.name}" for a in applied)
-        self.notify(summary, title="Saved")
-        self.app.post_message(CatalogueChanged([(a.kind, a.name) for a in applied]))
 
     def action_revert(self) -> None:
         """Go back to the stored text (after confirming when there are changes)."""
