@@ -102,10 +102,16 @@ async def test_switch_client_starts_new_chat(services: Services) -> None:
         clients.focus()
         clients.highlight_client("shop_assistant")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: chat.client.name == "shop_assistant")
+        # new_chat names the client first, then swaps the welcome card, then sets the placeholder
+        await wait_for(
+            pilot,
+            lambda: (
+                chat.client.name == "shop_assistant"
+                and chat.query_one(PromptInput).placeholder == chat.client.placeholder
+            ),
+        )
         welcome = chat.query_one(WelcomeCard)
         assert welcome.title_text == chat.client.app_name and chat.session_key is None
-        assert chat.query_one(PromptInput).placeholder == chat.client.placeholder
 
 
 async def test_client_needing_a_key_asks_for_it(
