@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +17,7 @@ from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.messages import Message
 from smarter_tui.domain.records import SearchHit, SessionInfo
 from smarter_tui.ui.screens.confirm_modal import ConfirmModal
+from smarter_tui.ui.screens.delivery import deliver
 from smarter_tui.ui.screens.rename_modal import RenameModal
 from smarter_tui.ui.widgets.session_preview import SessionPreview
 from smarter_tui.ui.widgets.session_table import SessionTable
@@ -110,7 +109,6 @@ class HistoryScreen(Screen[str | None]):
         self._loaded = 0  # sessions fetched so far in list mode (the next page's offset)
         self._total = 0  # sessions in the database, as last counted
         self._loading = False
-        self._gone = False
         self._footer_mounted = False
         # Whether the footer shows the session actions enabled. Assumed at first, so the common
         # case (rows arrive) needs no footer refresh, which recomposes it and delays the first paint.
@@ -165,20 +163,6 @@ class HistoryScreen(Screen[str | None]):
         more = f"{shown:,} of {self._total:,} {noun}" if shown < self._total else f"{self._total:,} {noun}"
         self._set_status(f"{more} · newest first")
 
-    def _deliver(self, callback: Callable[..., object], *args: Any, **kwargs: Any) -> None:
-        """From a worker thread: run `callback` on the UI thread, unless this screen closed meanwhile."""
-
-        def guarded() -> None:
-            if self.is_attached and not self._gone:
-                callback(*args, **kwargs)
-
-        with suppress(RuntimeError):  # the app is shutting down: nobody is left to show anything to
-            self.app.call_from_thread(guarded)
-
-    def on_unmount(self) -> None:
-        """Drop results that arrive after the screen closed."""
-        self._gone = True
-
     def _fail(self, what: str, exc: BaseException) -> None:
         self.app.notify(_human(what, exc), title=what, severity="error", timeout=8)
 
@@ -208,9 +192,9 @@ class HistoryScreen(Screen[str | None]):
             else:
                 sessions, total = self.history.list(limit=self.page_size, offset=offset), None
         except Exception as exc:  # noqa: BLE001  (any failure becomes a notification, never a crash)
-            self._deliver(self._page_failed, request, exc)
+            deliver(self, self._page_failed, request, exc)
             return
-        self._deliver(self._show_page, request, sessions, total, replace)
+        deliver(self, self._show_page, request, sessions, total, replace)
 
     def _ensure_footer(self) -> None:
         if not self._footer_mounted:
@@ -294,7 +278,7 @@ class HistoryScreen(Screen[str | None]):
         except Exception as exc:  # noqa: BLE001
             self._fail_from_thread("Search failed", exc)
             return
-        self._deliver(self._show_hits, request, query, hits)
+        deliver(self, self._show_hits, request, query, hits)
 
     def _show_hits(self, request: int, query: str, hits: list[SearchHit]) -> None:
         if request != self._request:
@@ -345,9 +329,9 @@ class HistoryScreen(Screen[str | None]):
         try:
             messages = self.history.messages(key, last=PREVIEW_MESSAGES)
         except Exception as exc:  # noqa: BLE001
-            self._deliver(self._preview_failed, key, exc)
+            deliver(self, self._preview_failed, key, exc)
             return
-        self._deliver(self._show_preview, key, messages)
+        deliver(self, self._show_preview, key, messages)
 
     def _show_preview(self, key: str, messages: list[Message]) -> None:
         if self.table.current_key == key:
@@ -409,7 +393,7 @@ class HistoryScreen(Screen[str | None]):
         except Exception as exc:  # noqa: BLE001
             self._fail_from_thread("Could not rename the session", exc)
             return
-        self._deliver(self._renamed, key, title)
+        deliver(self, self._renamed, key, title)
 
     def _renamed(self, key: str, title: str) -> None:
         self.table.set_title(key, title)
@@ -439,7 +423,7 @@ class HistoryScreen(Screen[str | None]):
         except Exception as exc:  # noqa: BLE001
             self._fail_from_thread("Could not delete the session", exc)
             return
-        self._deliver(self._deleted, key, title)
+        deliver(self, self._deleted, key, title)
 
     def _deleted(self, key: str, title: str) -> None:
         if self.table.remove_session(key) and self.shown_query == "":
