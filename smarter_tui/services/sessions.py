@@ -245,7 +245,7 @@ class SessionService:
             if own_prompt and history and history[0].role is Role.SYSTEM:
                 # This chat's own system prompt replaces the stored one (the client's) in the request.
                 history[0] = dataclasses.replace(history[0], content=own_prompt)
-            recorder = TurnRecorder(self.db, outcome, first=first)
+            recorder = TurnRecorder(self.db, outcome, first=first, watched=on_event is not None)
             events = run_turn(
                 runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins
             )

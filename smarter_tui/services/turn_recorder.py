@@ -57,15 +57,20 @@ class TurnRecorder:
         outcome: TurnOutcome,
         *,
         first: Message | None = None,
+        watched: bool = True,
     ) -> None:
         """Record into `outcome.session_key`; `first` (a system prompt) means the session is new.
 
         A new session is created together with its first user message, in one transaction, so no
-        session without a prompt is ever left behind.
+        session without a prompt is ever left behind. `watched`: someone sees the text as it
+        streams (the TUI, an SSE client, the CLI), so its row is inserted at the first delta;
+        when nobody does (a JSON request), the first save waits up to SAVE_INTERVAL like the
+        later ones, and an answer that ends sooner is written once, whole.
         """
         self.db = db
         self.outcome = outcome
         self._first = first
+        self._watched = watched
         self._started = False
         self._pending_roles: list[Message] = []
         self._pending_selections: list[PluginSelectionRecord] = []
@@ -184,6 +189,8 @@ class TurnRecorder:
             message = Message(role=Role.ASSISTANT, content=text, model=self._model, interrupted=True)
             self.db.sessions.replace_message(self.key, self._position, message)
             self._position = None
+        elif self._parts:  # an unwatched answer stopped before its first save
+            self._insert_partial()
 
     # -- the parts ------------------------------------------------------------------------------
     def _begin(self, user: Message) -> None:
@@ -205,24 +212,45 @@ class TurnRecorder:
     def _grow(self, text: str) -> None:
         self._parts.append(text)
         now = _now()
-        if self._position is None:
-            partial = Message(
-                role=Role.ASSISTANT, content="".join(self._parts), model=self._model, interrupted=True
-            )
-            self._position = self.db.sessions.append_message(self.key, partial).position
-            self._saved_length, self._last_save = len(self._parts), now
+        if self._position is None and self._watched:
+            self._insert_partial()
+        elif self._position is None and self._timer is None:
+            self._last_save = now  # unwatched: the first save is due SAVE_INTERVAL from here
+            self._schedule_save(now)
+        elif self._position is None:
+            pass  # its first save is scheduled
         elif now - self._last_save >= SAVE_INTERVAL:
             self._save_partial()
         elif self._timer is None:
             # Deltas may stop for a while (a slow model): save what was shown when the interval ends.
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return
-            self._timer = loop.call_later(SAVE_INTERVAL - (now - self._last_save), self._save_partial)
+            self._schedule_save(now)
+
+    def _schedule_save(self, now: float) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if self._position is None:  # no loop to wait on: save now, as a watched turn does
+                self._insert_partial()
+            return
+        self._timer = loop.call_later(SAVE_INTERVAL - (now - self._last_save), self._save_partial)
+
+    def _insert_partial(self) -> None:
+        """Insert the answer streamed so far as an interrupted row (its later saves rewrite it)."""
+        partial = Message(
+            role=Role.ASSISTANT, content="".join(self._parts), model=self._model, interrupted=True
+        )
+        self._position = self.db.sessions.append_message(self.key, partial).position
+        self._saved_length, self._last_save = len(self._parts), _now()
 
     def _save_partial(self) -> None:
         self._cancel_timer()
+        if self._position is None and self._parts and self.lost is None:
+            try:
+                self._insert_partial()
+            except DatabaseUnavailableError as exc:  # the text so far is kept with the rest
+                self.lost = exc.message
+                self._lost_parts = list(self._parts)
+            return
         if self._position is None or len(self._parts) == self._saved_length or self.lost is not None:
             return
         try:

@@ -4,6 +4,7 @@ one turn at a time per session (issue 11 items 1-3, issue 10 defect 8)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from smarter_tui.domain.errors import MissingKeyError, SessionBusyError
 from smarter_tui.domain.events import TextDelta, TurnEvent
 from smarter_tui.domain.messages import Role
+from smarter_tui.domain.models import TextChunk
 from smarter_tui.services import Services, turn_recorder
 from smarter_tui.services.runtime import ClientRuntime
 from smarter_tui.storage.leases import LeaseStore, new_owner
@@ -241,3 +243,44 @@ def test_owner_ids_name_this_process() -> None:
     host = owner.split(":")[0]
     assert owner_is_dead(f"{host}:999999999:x")
     assert not owner_is_dead("another-host:999999999:x")
+
+
+async def test_an_unwatched_answer_that_ends_before_the_interval_is_written_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nobody sees a JSON request's text stream: its first save waits for the interval like the
+    later ones, so an answer complete before then is one INSERT, not an INSERT and a rewrite."""
+    _scripted(services, monkeypatch, Step(text="one two three", chunks=3))
+    key = services.sessions.new_session_key()
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        await services.sessions.send("hi", client="general_assistant", session_key=key)
+    statements = [str(r.msg[0]) if isinstance(r.msg, tuple) else r.getMessage() for r in caplog.records]
+    assert not [s for s in statements if s.startswith('UPDATE "messages"')]
+    assert sum(s.startswith('INSERT INTO "messages"') for s in statements) == 3  # system, user, answer
+    assert _assistant_rows(services, key) == [("one two three", False)]
+
+
+async def test_an_unwatched_answer_cancelled_before_its_first_save_is_kept_interrupted(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(turn_recorder, "SAVE_INTERVAL", 60.0)
+    provider = _scripted(services, monkeypatch, Step(text="ab", chunks=2))
+    stalled = asyncio.Event()
+    original = provider.complete
+
+    async def complete(request: Any) -> Any:
+        async for item in original(request):
+            yield item
+            if isinstance(item, TextChunk) and item.text == "b":
+                stalled.set()
+                await asyncio.Event().wait()  # the model stalls until the request goes away
+
+    monkeypatch.setattr(provider, "complete", complete)
+    key = services.sessions.new_session_key()
+    turn = asyncio.ensure_future(services.sessions.send("hi", client="general_assistant", session_key=key))
+    await stalled.wait()
+    assert _assistant_rows(services, key) == []  # not saved yet: nobody was shown it
+    turn.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await turn
+    assert _assistant_rows(services, key) == [("ab", True)]
