@@ -75,6 +75,9 @@ def _config(
     return {"api": API_VERSION, "metadata": {"command": "config", "thing": "LLMClient"}, "data": data}
 
 
+# The config routes are async: the config is a few compiled reads (a long history from the
+# cache), cheaper than the hop to a worker thread and back that a sync route costs; the prompt
+# routes write the turn on the event loop in the same way.
 _CONFIG_DOC = {
     "summary": "A client's config object (v2 with X-Smarter-Capabilities: chat-contract-v2)",
     "response_model": None,
@@ -83,7 +86,7 @@ _CONFIG_DOC = {
 
 
 @router.post("/{client_id}/config/", **_CONFIG_DOC)  # type: ignore[arg-type]
-def post_config(
+async def post_config(
     request: Request,
     client_id: ClientId,
     authorization: Authorization,
@@ -97,7 +100,7 @@ def post_config(
 
 
 @router.get("/{client_id}/config/", **_CONFIG_DOC)  # type: ignore[arg-type]
-def get_config(
+async def get_config(
     request: Request,
     client_id: ClientId,
     authorization: Authorization,
