@@ -7,6 +7,8 @@ the floor of the stack. An httpx client sends, at concurrency 1, 16 and 64:
   (b) the v2 config (not verbose) of a session of 5,000 messages,
   (c) a prompt to the offline client with one calculator round (a new session each time),
 and then reports the server's resident memory after 10 and after 1,000 prompts.
+Beside each latency: the server process's CPU time per request, and the same above the floor's
+(from /proc: on a shared, loaded machine the figure that moves least with the load).
 Run: python benchmarks/serve_http.py [requests per level]
 """
 
@@ -90,10 +92,26 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_ms(pid: int) -> float:
+    """Return the CPU time (user + system) process `pid` has used so far, in milliseconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 async def load(
-    client: httpx.AsyncClient, method: str, path: str, body: object, total: int, concurrency: int
-) -> tuple[float, list[float], int]:
-    """Send `total` requests, `concurrency` at a time; return (req/s, latencies ms, errors)."""
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    body: object,
+    total: int,
+    concurrency: int,
+    pid: int | None = None,
+) -> tuple[float, list[float], int, float]:
+    """Send `total` requests, `concurrency` at a time.
+
+    Return (req/s, latencies ms, errors, server CPU ms per request); the CPU figure (from
+    /proc, so with the clock tick's resolution) is what the machine's load changes least.
+    """
     latencies: list[float] = []
     errors = 0
     queue = iter(range(total))
@@ -107,9 +125,12 @@ async def load(
             if response.status_code != 200:
                 errors += 1
 
+    cpu_before = cpu_ms(pid) if pid else 0.0
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return total / (time.perf_counter() - started), latencies, errors
+    elapsed = time.perf_counter() - started
+    cpu = (cpu_ms(pid) - cpu_before) / total if pid else float("nan")
+    return total / elapsed, latencies, errors, cpu
 
 
 def pct(values: list[float], q: float) -> float:
@@ -137,16 +158,19 @@ async def bench(base: str, key: str, requests: int, pid: int) -> None:
             await load(client, method, path, body, 10, 2)
         print(
             f"{'route':<30} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor p50':>9} "
-            f"{'p50-floor':>9} {'errors':>6}"
+            f"{'p50-floor':>9} {'errors':>6} {'cpu ms':>7} {'cpu-floor':>9}"
         )
         for label, method, path, body in cases:
             for concurrency in LEVELS:
-                floor_rps, floor, _ = await load(client, "GET", "/__bare", None, requests, concurrency)
-                rps, times, errors = await load(client, method, path, body, requests, concurrency)
+                floor_rps, floor, _, floor_cpu = await load(
+                    client, "GET", "/__bare", None, requests, concurrency, pid
+                )
+                rps, times, errors, cpu = await load(client, method, path, body, requests, concurrency, pid)
                 p50, floor50 = statistics.median(times), statistics.median(floor)
                 print(
                     f"{label:<30} {concurrency:>4} {rps:>8.1f} {p50:>8.2f} {pct(times, 0.99):>8.2f} "
-                    f"{floor50:>9.2f} {p50 - floor50:>9.2f} {errors:>6}   (floor {floor_rps:.0f} req/s)"
+                    f"{floor50:>9.2f} {p50 - floor50:>9.2f} {errors:>6} {cpu:>7.2f} {cpu - floor_cpu:>9.2f}"
+                    f"   (floor {floor_rps:.0f} req/s)"
                 )
         body = cases[2][3]
         await load(client, "POST", prompt, body, 10, 1)
