@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from smarter_tui.config.paths import data_dir
-from smarter_tui.domain.errors import RequestError
+from smarter_tui.domain.errors import NotFoundError, RequestError
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import SearchHit, SessionInfo
 from smarter_tui.domain.terminal import json_safe, terminal_safe
@@ -67,8 +67,11 @@ class HistoryService:
 
     def messages(self, key: str, last: int | None = None) -> builtins.list[Message]:
         """Return a session's messages in order (system prompt first); raise NotFoundError."""
-        info = self.sessions.session(key)
-        return self.db.sessions.messages(info.session_key, last=last)
+        full = self.sessions.full_key(key)  # the store's read finds the session itself
+        try:
+            return self.db.sessions.messages(full, last=last)
+        except NotFoundError:
+            raise NotFoundError(f"No session key starts with {full}") from None
 
     def transcript(self, key: str, last: int) -> tuple[builtins.list[Message], int]:
         """Return the last `last` messages of the current branch, and how many come before them.

@@ -153,6 +153,16 @@ class SessionService:
             raise NotFoundError(f"No session with key {key}")
         return info
 
+    def full_key(self, key: str) -> str:
+        """Return a full key lowercased as given (no lookup), or the key a prefix resolves to.
+
+        For reads that fail by themselves on an unknown session (NotFoundError): one query less
+        than `session` when the key is full. Raises like `resolve_key` for a prefix.
+        """
+        if isinstance(key, str) and SESSION_KEY.match(key.strip()):
+            return key.strip().lower()
+        return self.resolve_key(key)
+
     def tool_calls(self, key: str) -> list[ToolCallRecord]:
         """Return the tool calls recorded for a session, in order (durations and errors included)."""
         return self.db.sessions.tool_calls(self.session(key).session_key)

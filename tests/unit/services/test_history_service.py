@@ -55,6 +55,19 @@ def test_get(services: Services) -> None:
         services.history.get("f" * 64)
 
 
+def test_messages_by_full_key_or_prefix(services: Services, caplog: pytest.LogCaptureFixture) -> None:
+    (key,) = _insert(services, 1)
+    with caplog.at_level("DEBUG", logger="peewee"):
+        shown = services.history.messages(key.upper(), last=2)
+        assert len(caplog.records) == 1  # a full key: the messages' one query finds the session
+    assert [m.role for m in shown] == [Role.USER, Role.ASSISTANT]
+    assert services.history.messages(key[:10]) == services.history.messages(key)  # a unique prefix
+    with pytest.raises(NotFoundError, match=f"No session key starts with {'f' * 64}"):
+        services.history.messages("F" * 64, last=50)
+    with pytest.raises(NotFoundError, match="No session key starts with fedcba"):
+        services.history.messages("fedcba")
+
+
 def test_export_to_file_default_directory(services: Services, isolated_home: Path) -> None:
     (key,) = _insert(services, 1)
     md = services.history.export_to_file(key, "markdown")
