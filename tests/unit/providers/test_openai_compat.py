@@ -13,7 +13,7 @@ import pytest
 
 from smarter_tui.domain.errors import ProviderError
 from smarter_tui.domain.models import ModelReply, ModelRequest, TextChunk
-from smarter_tui.providers import OfflineProvider, OpenAICompatibleProvider, make_provider
+from smarter_tui.providers import OfflineProvider, OpenAICompatibleProvider, make_provider, preload
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
@@ -174,6 +174,7 @@ async def test_keyless_server_gets_placeholder_key(fake_openai: FakeOpenAI) -> N
 
 async def test_rate_limit_then_success(fake_openai: FakeOpenAI) -> None:
     fake_openai.enqueue(Reply(status=429, error="slow down", retry_after=0), Reply(text="done"))
+    preload()  # the SDK's first import (seconds on a loaded machine) is not the retry's wait
     started = time.monotonic()
     _, reply = await collect(provider(fake_openai), request())
     assert reply.content == "done"
