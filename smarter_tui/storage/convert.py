@@ -239,13 +239,17 @@ def tool_call_record(row: ToolCallRow, session_key: str) -> ToolCallRecord:
     return tool_call_from_tuple(values, session_key)
 
 
-def selection_record(row: PluginSelectionRow, session_key: str) -> PluginSelectionRecord:
-    """Return the domain record of a plugin-selection row."""
-    return PluginSelectionRecord(
-        session_key=session_key,
-        plugin=row.plugin,
-        term=row.term,
-        prompt=row.prompt,
-        created_at=row.created_at,
-        id=row.id,
-    )
+#: The plugin-selection columns `selection_from_tuple` expects, in order.
+SELECTION_FIELDS = (
+    PluginSelectionRow.id,
+    PluginSelectionRow.plugin,
+    PluginSelectionRow.term,
+    PluginSelectionRow.prompt,
+    PluginSelectionRow.created_at,
+)
+
+
+def selection_from_tuple(values: tuple[Any, ...], session_key: str) -> PluginSelectionRecord:
+    """Return the domain record of a plugin selection selected as SELECTION_FIELDS driver tuples."""
+    row_id, plugin, term, prompt, created_at = values
+    return PluginSelectionRecord(session_key, plugin, term, prompt, parse_time(created_at), id=row_id)

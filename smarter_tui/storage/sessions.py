@@ -31,7 +31,6 @@ from smarter_tui.storage.rows import (
     SessionRow,
     ToolCallRow,
     now_utc,
-    parse_time,
     to_utc_text,
 )
 
@@ -170,19 +169,12 @@ _TOOL_CALLS = Statement(
         ToolCallRow.select(*convert.TOOL_CALL_FIELDS).where(_of_session(ToolCallRow)).order_by(ToolCallRow.id)
     )
 )
-_SELECTION_FIELDS = (
-    PluginSelectionRow.id,
-    PluginSelectionRow.plugin,
-    PluginSelectionRow.term,
-    PluginSelectionRow.prompt,
-    PluginSelectionRow.created_at,
-)
 _RECORD_SELECTION = _insert_for_session(
-    PluginSelectionRow, ("plugin", "term", "prompt", "created_at"), _SELECTION_FIELDS
+    PluginSelectionRow, ("plugin", "term", "prompt", "created_at"), convert.SELECTION_FIELDS
 )
 _SELECTIONS = Statement(
     lambda: (
-        PluginSelectionRow.select(*_SELECTION_FIELDS)
+        PluginSelectionRow.select(*convert.SELECTION_FIELDS)
         .where(_of_session(PluginSelectionRow))
         .order_by(PluginSelectionRow.id)
     )
@@ -203,12 +195,6 @@ def title_from(text: str | None) -> str | None:
         if line:
             return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
     return None
-
-
-def _selection(row: tuple[Any, ...], key: str) -> PluginSelectionRecord:
-    """Return the record of a plugin selection selected as _SELECTION_FIELDS."""
-    row_id, plugin, term, prompt, created_at = row
-    return PluginSelectionRecord(key, plugin, term, prompt, parse_time(created_at), id=row_id)
 
 
 class SessionStore:
@@ -441,19 +427,19 @@ class SessionStore:
         With `context_only`, messages flagged `excluded` (a superseded branch, a deleted
         message) are left out: what the model sees. Raises NotFoundError for an unknown session.
         """
+        key = self._key(key)
         if last is not None and last <= 0:
-            self._session(key)  # NotFoundError for an unknown session
+            self._check_exists(key)
             return []
         # The session is found by a subquery of the same statement (one round trip, not two);
         # only an empty result needs a second look, to tell an unknown session from an empty one.
-        stored_key = self._key(key)
         if last is None:
-            rows = _MESSAGES[context_only, False].all(self._db, key=stored_key)
+            rows = _MESSAGES[context_only, False].all(self._db, key=key)
         else:
-            rows = _MESSAGES[context_only, True].all(self._db, key=stored_key, limit=int(last))
+            rows = _MESSAGES[context_only, True].all(self._db, key=key, limit=int(last))
             rows.reverse()
         if not rows:
-            self._session(key)
+            self._check_exists(key)
         return [convert.message_from_tuple(r) for r in rows]
 
     def context_count(self, key: str) -> int:
@@ -579,7 +565,7 @@ class SessionStore:
         )
         if found is None:  # INSERT ... SELECT found no session row
             raise NotFoundError(f"no session {key}")
-        return _selection(found, key)
+        return convert.selection_from_tuple(found, key)
 
     def selections(self, key: str) -> builtins.list[PluginSelectionRecord]:
         """Return a session's plugin selections in the order they were recorded."""
@@ -587,7 +573,7 @@ class SessionStore:
         rows = _SELECTIONS.all(self._db, key=key)
         if not rows:
             self._check_exists(key)
-        return [_selection(r, key) for r in rows]
+        return [convert.selection_from_tuple(r, key) for r in rows]
 
     # -- search -----------------------------------------------------------------------------
 

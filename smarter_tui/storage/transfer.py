@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smarter_tui.storage.convert import CATALOGUE_FIELDS
 from smarter_tui.storage.database import _postgres, _sqlite, is_database_url, redact_url
 from smarter_tui.storage.dialect import Executor
 from smarter_tui.storage.migrations import CATALOGUE_TABLES, LATEST_VERSION, migrate, schema_version
@@ -39,16 +40,8 @@ COUNTED_TABLES = (
     "api_keys",
 )
 
-_CATALOGUE_COLUMNS = (
-    "kind",
-    "name",
-    "description",
-    "manifest_json",
-    "source_text",
-    "base_dir",
-    "created_at",
-    "updated_at",
-)
+#: Every catalogue column but the row id (the destination numbers its own rows).
+_CATALOGUE_COLUMNS = tuple(name for name in CATALOGUE_FIELDS if name != "id")
 _SESSION_COLUMNS = (
     "session_key", "client", "title", "created_at", "updated_at", "sandbox", "message_count", "chat_settings",
 )  # fmt: skip
