@@ -229,8 +229,7 @@ class SmarterApp(App[None]):
         if self.services is not None:
             self.services.warm_up()
             # The SDK's ~20 MB of classes live as long as the app, like what start-up froze:
-            # left in the collected generations, every full collection walks them again
-            # (100-240 ms pauses while the manifest editor opens, measured under load).
+            # left in the collected generations, every full collection would walk them again.
             gc.freeze()
 
     def on_unmount(self) -> None:
@@ -256,10 +255,15 @@ class SmarterApp(App[None]):
             )
             return
         await self.chat.new_chat(client)
-        self.sub_title = f"{client.app_name} · {client.provider}/{client.model}"
+        self._show_title(client, None)
         self.main.query_one(PluginPane).show_client(client.name)
         self._remember(client.name, None)
         self._check_catalogue()  # a welcome text changed since the last look shows right away
+
+    def _show_title(self, client: ClientView, session_key: str | None) -> None:
+        """Title the app with the chat on screen: its client, and its session or (new) its model."""
+        shown = f"session {session_key[:8]}" if session_key else f"{client.provider}/{client.model}"
+        self.sub_title = f"{client.app_name} · {shown}"
 
     def _key_stored(self, client: ClientView, masked: str | None) -> None:
         if masked is None:
@@ -298,7 +302,7 @@ class SmarterApp(App[None]):
                 await pane.update_client(by_name[pane.client.name])
         shown = self.chat.client
         if shown is not None and self.chat.session_key is None:
-            self.sub_title = f"{shown.app_name} · {shown.provider}/{shown.model}"
+            self._show_title(shown, None)
 
     # -- catalogue changes made elsewhere (the CLI, serve, another machine) ----------------
     def on_app_focus(self) -> None:
@@ -375,13 +379,8 @@ class SmarterApp(App[None]):
             plugins.show_selections(chat.selections)
         else:
             plugins.load_selections(chat.session_key)
-        key = chat.session_key
-        self.sub_title = (
-            f"{chat.client.app_name} · session {key[:8]}"
-            if key
-            else f"{chat.client.app_name} · {chat.client.provider}/{chat.client.model}"
-        )
-        self._remember(chat.client.name, key)
+        self._show_title(chat.client, chat.session_key)
+        self._remember(chat.client.name, chat.session_key)
 
     async def action_new_tab(self) -> None:
         """Open a new tab with a new chat (with the current chat's client)."""
@@ -517,7 +516,7 @@ class SmarterApp(App[None]):
         pane = self.main.query_one(PluginPane)
         pane.show_client(client.name)
         pane.load_selections(key)
-        self.sub_title = f"{client.app_name} · session {key[:8]}"
+        self._show_title(client, key)
         self._remember(client.name, key)
 
     # -- editing the chat: regenerate, edit and resend, copy, delete (services do the work) -----

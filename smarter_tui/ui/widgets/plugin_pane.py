@@ -170,8 +170,7 @@ class PluginPane(Vertical):
         self.inspector: PluginInspector | None = None  # handed in by the host screen
         self.border_title = "Plugins"
         self._stale = False  # the client changed while the pane was hidden: load once it shows
-        self._built = False  # children are composed when the pane is first shown (see on_show)
-        self._building = False
+        self._built = False  # children are mounted when the pane is first shown (see on_show)
         self._focus_when_built = False
 
     # -- layout ------------------------------------------------------------------------------
@@ -182,7 +181,6 @@ class PluginPane(Vertical):
 
     async def _build(self) -> None:
         """Compose the children now (first show), then fill them from the state kept meanwhile."""
-        self._building = True
         await self.mount(PluginPaneBody())
         self._built = True
         self.query_one("#plugin-usage", DataTable).add_columns(
@@ -266,7 +264,7 @@ class PluginPane(Vertical):
 
     async def on_show(self) -> None:
         """Build the pane on its first show; load what changed while it was hidden."""
-        if not self._building:
+        if not self._built:  # a second Show waits in the queue until this handler ends
             await self._build()
         if self._stale:
             self.reload()
@@ -285,12 +283,12 @@ class PluginPane(Vertical):
 
     def _render_selections(self) -> None:
         """Write the "Last prompt selected" line."""
+        if not self._built:
+            return  # written when the pane is built
         if self.selected:
             chosen = ", ".join(f"{name} ({why})" for name, why in self.selected.items())
         else:
             chosen = "none" if self.prompted else "—"
-        if not self._built:
-            return
         self.query_one("#plugin-selections", Static).update(Text(f"Last prompt selected: {chosen}"))
 
     def _set_tools(self, client: str, views: list[ToolView]) -> None:
