@@ -241,7 +241,7 @@ def open_services(home: Path, base_url: str) -> Any:
     from smarter_tui.services import Services
     from tests.support.memory_keyring import MemoryKeyring
 
-    services = Services.open(home / "bench.sqlite3", secrets=SecretStore(MemoryKeyring()))
+    services = Services.open(home / "bench.sqlite3", secrets=SecretStore(MemoryKeyring()), model_worker=True)
     manifest = home / "bench.yaml"
     manifest.write_text(bench_manifest(base_url))
     services.catalogue.apply_paths([manifest])

@@ -9,7 +9,7 @@ from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers.offline import OfflineProvider
 from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
 
-__all__ = ["OfflineProvider", "OpenAICompatibleProvider", "make_provider", "model_timeout"]
+__all__ = ["OfflineProvider", "OpenAICompatibleProvider", "is_offline", "make_provider", "model_timeout"]
 
 
 #: The default bound, in seconds, on one model call (every attempt and wait included).
@@ -27,6 +27,11 @@ def model_timeout() -> float:
     return value if value > 0 else DEFAULT_MODEL_TIMEOUT
 
 
+def is_offline(name: str, base_url: str | None) -> bool:
+    """Return True when a configuration names the offline demo: "offline", or no URL or "offline" as URL."""
+    return name == "offline" or base_url is None or base_url.strip().lower() == "offline"
+
+
 def make_provider(
     name: str,
     base_url: str | None,
@@ -42,7 +47,7 @@ def make_provider(
     """
     if timeout is None:
         timeout = model_timeout()
-    if name == "offline" or base_url is None or base_url.strip().lower() == "offline":
+    if base_url is None or is_offline(name, base_url):
         return OfflineProvider(default_model=default_model or OfflineProvider.DEFAULT_MODEL)
     return OpenAICompatibleProvider(
         name=name,

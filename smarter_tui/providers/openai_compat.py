@@ -77,6 +77,10 @@ class OpenAICompatibleProvider:
             )
         return self._client
 
+    def prepare(self) -> None:
+        """Create the SDK client now (importing openai), so the first call does not wait for it."""
+        self._get_client()
+
     async def aclose(self) -> None:
         """Close the HTTP client (idempotent); a later call opens a new one."""
         client, self._client = self._client, None

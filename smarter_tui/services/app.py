@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,9 +11,11 @@ from typing import TYPE_CHECKING
 
 from smarter_tui.config.paths import DATABASE_SECRET, database_target
 from smarter_tui.config.secrets import SecretStore
+from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.models import ModelProvider
 from smarter_tui.providers import make_provider, preload
+from smarter_tui.providers.remote import ModelWorker
 from smarter_tui.services.api_keys import ApiKeyService
 from smarter_tui.services.branches import BranchService
 from smarter_tui.services.catalogue import Applied, CatalogueService
@@ -55,6 +58,7 @@ class Services:
     api_keys: ApiKeyService
     resources: ResourceService
     turns: TurnService
+    model_worker: ModelWorker | None = field(default=None, repr=False)
     _authoring: AuthoringService | None = field(default=None, repr=False)
 
     @property
@@ -79,14 +83,19 @@ class Services:
         seed_examples: bool = True,
         provider_factory: Callable[..., ModelProvider] = make_provider,
         weather_urls: tuple[str, str] | None = None,
+        model_worker: bool = False,
     ) -> Services:
         """Open (creating and migrating) the database and build the services.
 
         `path` is a SQLite file or a postgresql:// URL; without it `database_url`, $DATABASE_URL
         or the SQLite file in the data directory is used. A URL without a password takes the
         keyring's `database` secret. On an empty catalogue the bundled examples are applied once
-        (`seed_examples`).
+        (`seed_examples`). With `model_worker` (the TUI), model calls are made in a worker
+        process started first of all, so the SDK is imported there while the database opens.
         """
+        worker = ModelWorker.start() if model_worker else None
+        if worker is not None:
+            provider_factory = worker.make_provider
         secrets = secrets or SecretStore()
         target = path if path is not None else database_target(database_url)
         password = secrets.get(DATABASE_SECRET) if is_database_url(target) else None
@@ -109,6 +118,7 @@ class Services:
             api_keys=ApiKeyService(db),
             resources=ResourceService(db),
             turns=TurnService(sessions),
+            model_worker=worker,
         )
         if seed_examples and db.catalogue.is_empty():
             services.seed_examples()
@@ -126,10 +136,20 @@ class Services:
         """Return the chat the app opens with (see `resolve_launch`; raises for a bad flag)."""
         return resolve_launch(request, self.sessions, self.runtimes)
 
-    def warm_up(self) -> None:
-        """Load what the first model call needs (the SDK) ahead of time; call from a worker thread."""
-        preload()
+    def warm_up(self, client: str | None = None) -> None:
+        """Prepare the first model call ahead of time; call from a worker thread.
+
+        In-process, that is importing the SDK. With the model worker, which imports it itself,
+        it is building `client`'s provider there (its SDK client) before the first prompt.
+        """
+        if self.model_worker is None:
+            preload()
+        if client is not None:
+            with contextlib.suppress(SmarterError):  # a missing key is said when the chat starts
+                self.runtimes.prepare(client)
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (and end the model worker)."""
+        if self.model_worker is not None:
+            self.model_worker.close()
         self.db.close()

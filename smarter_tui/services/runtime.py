@@ -115,6 +115,19 @@ class RuntimeBuilder:
         """Return a secret's value for plugins and connections (None when unset)."""
         return self.secrets.get(name)
 
+    def _model_of(self, spec: LLMClientSpec, chat: ChatSettings) -> tuple[ProviderConfig, str]:
+        """Return the provider and model a chat of a client uses (its own settings first)."""
+        provider_config = self.provider_config(chat.provider or spec.provider)
+        if chat.model and not provider_config.offline:
+            return provider_config, chat.model
+        if chat.provider:  # another provider: the client's model is probably not served there
+            return provider_config, model_for(provider_config, None)
+        return provider_config, model_for(provider_config, spec.default_model)
+
+    def prepare(self, name: str) -> ModelProvider:
+        """Build client `name`'s provider now (cached for its turns). Raises like `build`."""
+        return self.provider(*self._model_of(client_spec(self.client(name)), ChatSettings()))
+
     def build(
         self,
         name: str,
@@ -127,13 +140,7 @@ class RuntimeBuilder:
         client = self.client(name)
         spec = client_spec(client)
         chat = overrides or ChatSettings()
-        provider_config = self.provider_config(chat.provider or spec.provider)
-        if chat.model and not provider_config.offline:
-            model = chat.model
-        elif chat.provider:  # another provider: the client's model is probably not served there
-            model = model_for(provider_config, None)
-        else:
-            model = model_for(provider_config, spec.default_model)
+        provider_config, model = self._model_of(spec, chat)
         provider = self.provider(provider_config, model)
         functions = [
             build_function(fn, memory=memory, session_key=session_key, weather_urls=self.weather_urls)

@@ -181,7 +181,7 @@ class SmarterApp(App[None]):
             else:
                 from smarter_tui.services import Services
 
-                services = Services.open()
+                services = Services.open(model_worker=True)
             version = services.catalogue.version()  # before the clients: a later write is seen later
             clients = services.clients()
         except SmarterError as exc:
@@ -218,16 +218,15 @@ class SmarterApp(App[None]):
             self.main.query_one(ClientList).highlight_client(default.name)
             if target.session_key:
                 self._open_session(target.session_key)
+                self.call_after_refresh(self._warm_up, target.client)
             else:
                 await self.start_chat(default)
-        # After the first full paint, so the SDK import does not compete with drawing the screen.
-        self.call_after_refresh(self._warm_up)
 
     @work(thread=True, group="startup")
-    def _warm_up(self) -> None:
-        """Import the SDK before the first prompt, so the first request is not delayed by it."""
+    def _warm_up(self, client: str | None) -> None:
+        """Prepare the first model call of `client`'s chat (see `Services.warm_up`)."""
         if self.services is not None:
-            self.services.warm_up()
+            self.services.warm_up(client)
             # The SDK's ~20 MB of classes live as long as the app, like what start-up froze:
             # left in the collected generations, every full collection would walk them again.
             gc.freeze()
@@ -255,6 +254,8 @@ class SmarterApp(App[None]):
             )
             return
         await self.chat.new_chat(client)
+        # After the next full paint, so preparing the model call does not compete with drawing.
+        self.call_after_refresh(self._warm_up, client.name)
         self._show_title(client, None)
         self.main.query_one(PluginPane).show_client(client.name)
         self._remember(client.name, None)
