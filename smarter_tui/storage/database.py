@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -107,9 +109,26 @@ class Database:
         return f"Database({self.location!r})"
 
 
+class _SqliteDatabase(peewee.SqliteDatabase):
+    """peewee's SQLite database, whose new connections wait for a file another process is creating."""
+
+    def _set_pragmas(self, conn: sqlite3.Connection) -> None:
+        # Switching a new file to WAL answers "database is locked" at once, without the busy
+        # timeout, while another process does the same (two terminals opening a new database).
+        deadline = time.monotonic() + PRAGMAS["busy_timeout"] / 1000
+        while True:
+            try:
+                super()._set_pragmas(conn)  # type: ignore[misc]  # peewee's hook, not in its stubs
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+
 def _sqlite(path: Path) -> peewee.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = peewee.SqliteDatabase(None, lock_type="IMMEDIATE")
+    db = _SqliteDatabase(None, lock_type="IMMEDIATE")
     db.init(str(path), pragmas=PRAGMAS, timeout=10)
     return db
 
