@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, suppress
 from pathlib import Path
@@ -34,7 +35,40 @@ from smarter_tui.providers.wire import (
 _STOPPED_MESSAGE = "The model worker process stopped in the middle of the call."
 _STOPPED: dict[str, Any] = {"message": _STOPPED_MESSAGE, "status": None}
 
-_Inbox = tuple[asyncio.AbstractEventLoop, "asyncio.Queue[dict[str, Any]]"]
+
+class _Inbox:
+    """What a worker sent for one call, handed from the reader thread to the caller's loop.
+
+    The reader appends; the loop is woken once for all that piled up meanwhile, not once per
+    message (a fast model's 2,000 tokens would be 2,000 wake-ups of the app's loop).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.backlog: deque[dict[str, Any]] = deque()
+        self.ready = asyncio.Event()
+        self._woken = False
+
+    def put(self, message: dict[str, Any]) -> None:
+        """Add a message (from the reader thread)."""
+        self.backlog.append(message)
+        if not self._woken:
+            self._woken = True
+            self.loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        self._woken = False  # before the caller reads: a later message wakes it again
+        self.ready.set()
+
+    async def get(self) -> list[dict[str, Any]]:
+        """Wait for messages and return all that arrived (on the caller's loop)."""
+        while not self.backlog:
+            self.ready.clear()
+            await self.ready.wait()
+        taken = list(self.backlog)
+        for _ in taken:
+            self.backlog.popleft()
+        return taken
 
 
 class _Channel:
@@ -130,8 +164,7 @@ class ModelWorker:
     def _deliver(self, call: int, message: dict[str, Any]) -> None:
         inbox = self._inboxes.get(call)
         if inbox is not None:
-            loop, queue = inbox
-            loop.call_soon_threadsafe(queue.put_nowait, message)
+            inbox.put(message)
 
     def open(self, config: dict[str, Any]) -> int:
         """Build a provider in the worker (and its SDK client, ahead of the first call); return its number."""
@@ -144,16 +177,16 @@ class ModelWorker:
     async def call(self, message: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """Send a call and yield what the worker answers, up to its end; cancel it if left early."""
         number = next(self._numbers)
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._inboxes[number] = (asyncio.get_running_loop(), queue)
+        inbox = self._inboxes[number] = _Inbox(asyncio.get_running_loop())
         ended = False
         try:
             with self._lock:
                 self._write({**message, "id": number}, call=number)
             while not ended:
-                answer = await queue.get()
-                ended = bool(answer.get("end"))
-                if not ended:
+                for answer in await inbox.get():
+                    ended = bool(answer.get("end"))
+                    if ended:
+                        break
                     yield answer
         finally:
             del self._inboxes[number]
