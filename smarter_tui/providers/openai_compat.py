@@ -40,8 +40,13 @@ class OpenAICompatibleProvider:
         default_model: str,
         timeout: float = 60.0,
         max_retries: int = 2,
+        http_client: Any = None,
     ) -> None:
-        """Configure the provider; no network access and no `openai` import happen here."""
+        """Configure the provider; no network access and no `openai` import happen here.
+
+        `http_client` (an `openai.DefaultAsyncHttpxClient`) is shared by several providers where
+        given: building one costs tens of ms (its TLS context); `aclose` closes it.
+        """
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.default_model = default_model
@@ -49,6 +54,7 @@ class OpenAICompatibleProvider:
         self.max_retries = max_retries
         self.__api_key = api_key  # name-mangled: keep it out of casual attribute dumps
         self._client: AsyncOpenAI | None = None
+        self._http_client = http_client
 
     def __repr__(self) -> str:
         key = "set" if self.__api_key else "none"
@@ -74,12 +80,14 @@ class OpenAICompatibleProvider:
                 base_url=self.base_url,
                 timeout=self.timeout,
                 max_retries=0,  # retried in `complete`, within one deadline
+                http_client=self._http_client,
             )
         return self._client
 
     def prepare(self) -> None:
-        """Create the SDK client now (importing openai), so the first call does not wait for it."""
-        self._get_client()
+        """Create the SDK client now (importing openai and its chat resources), so the first call
+        does not wait for it."""
+        _ = self._get_client().chat.completions
 
     async def aclose(self) -> None:
         """Close the HTTP client (idempotent); a later call opens a new one."""

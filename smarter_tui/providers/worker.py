@@ -25,7 +25,10 @@ class Worker:
     """The worker's state: its providers by number and the calls running, on one event loop."""
 
     def __init__(self, out: BinaryIO) -> None:
+        from openai import DefaultAsyncHttpxClient
+
         self._out = out
+        self._http = DefaultAsyncHttpxClient()  # one TLS context and pool for every provider
         self._providers: dict[int, OpenAICompatibleProvider] = {}
         self._calls: dict[int, asyncio.Task[None]] = {}
 
@@ -38,7 +41,7 @@ class Worker:
         """Act on one message from the app (on the loop's thread)."""
         op = message["op"]
         if op == "open":
-            provider = OpenAICompatibleProvider(**message["config"])
+            provider = OpenAICompatibleProvider(**message["config"], http_client=self._http)
             provider.prepare()  # the SDK client now, not on the first prompt
             self._providers[message["provider"]] = provider
         elif op == "cancel":
@@ -83,9 +86,6 @@ def _read(
 
 async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Serve the app's calls until stdin closes."""
-    from smarter_tui.providers import preload
-
-    preload()
     worker = Worker(stdout)
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
