@@ -38,7 +38,7 @@ class _EarlyStart:
         try:
             from smarter_tui.services import Services
 
-            services = Services.open()
+            services = Services.open(model_worker=True)
             self._result["services"] = services
             if self._launch is not None and self._launch.explicit:
                 self._result["target"] = services.launch_target(self._launch)
