@@ -25,6 +25,13 @@ MEMORY_KINDS = ("memory", "memories")
 KEY_HELP = "the full key or a unique prefix of at least 6 characters"
 
 
+def _positive(text: str) -> int:
+    """Return a whole number of at least 1 (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -100,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=9357, help="port (default 9357, a local Smarter's)")
     serve.add_argument(
         "--default-client", metavar="NAME", help="the JARVIS routes' client (general_assistant)"
+    )
+    serve.add_argument(
+        "--max-auth-failures",
+        type=_positive,
+        metavar="N",
+        help="wrong API keys one address may send per 60 s before it gets 429 (default 10)",
     )
 
     db = commands.add_parser("db", help="the database: status, migrate, copy to or from another one")
@@ -488,7 +501,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     """Run the HTTP API until SIGINT/SIGTERM (FastAPI and uvicorn load only for this command)."""
     from smarter_tui.server.run import serve
 
-    return serve(services, args.host, args.port, args.default_client)
+    return serve(services, args.host, args.port, args.default_client, args.max_auth_failures)
 
 
 def _read_value(name: str) -> str:

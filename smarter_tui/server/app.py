@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from smarter_tui import __version__
 from smarter_tui.server import chat, errors, jarvis, lists, manifests
+from smarter_tui.server.limiter import AUTH_FAILURES, FailureLimiter
 from smarter_tui.server.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, CorsMiddleware, HostMiddleware
 from smarter_tui.server.turns import TurnRegistry
 from smarter_tui.services import Services
@@ -26,8 +27,14 @@ def create_app(
     default_client: str | None = None,
     bound_host: str = "127.0.0.1",
     max_body: int = MAX_BODY_BYTES,
+    auth_failures: int = AUTH_FAILURES,
+    auth_limiter: FailureLimiter | None = None,
 ) -> FastAPI:
-    """Return the app serving `services` (SMARTER-API.md); the caller owns and closes the services."""
+    """Return the app serving `services` (SMARTER-API.md); the caller owns and closes the services.
+
+    `auth_failures` wrong API keys per minute from one address are answered 403, then 429 until the
+    minute has passed (`auth_limiter` replaces that limiter, e.g. with a test's clock).
+    """
     turns = TurnRegistry()
 
     @asynccontextmanager
@@ -46,6 +53,7 @@ def create_app(
     app.state.services = services
     app.state.turns = turns
     app.state.default_client = default_client or DEFAULT_CLIENT
+    app.state.auth_limiter = FailureLimiter(auth_failures) if auth_limiter is None else auth_limiter
     errors.install(app)
     app.include_router(chat.router)
     app.include_router(jarvis.router)

@@ -53,7 +53,7 @@ def wants_v2(request: Request) -> bool:
 def _client(request: Request, client_id: str, authorization: str | None) -> tuple[Services, CatalogueEntry]:
     services = services_of(request)
     entry = services.resources.client_entry(client_id)
-    check_client_access(services, entry, authorization)
+    check_client_access(request, entry, authorization)
     return services, entry
 
 

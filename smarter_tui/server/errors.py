@@ -34,6 +34,17 @@ class KeyRejected(SmarterError):
     """An API key was given but it is not valid for this resource: 403."""
 
 
+class TooManyAuthenticationFailures(SmarterError):
+    """Too many wrong API keys from this address lately (server/limiter.py): 429 with Retry-After."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many wrong API keys from this address: retry in {retry_after} s "
+            "(no key is checked from here until then)"
+        )
+        self.retry_after = retry_after
+
+
 class NotSupported(SmarterError):
     """A verb the local install does not have (deploy, undeploy, logs): 400."""
 
@@ -45,6 +56,7 @@ class ServerStopping(SmarterError):
 _STATUS: tuple[tuple[type[SmarterError], int], ...] = (
     (AuthenticationRequired, 401),
     (KeyRejected, 403),
+    (TooManyAuthenticationFailures, 429),
     (NotFoundError, 404),
     (DependencyError, 409),
     (SessionBusyError, 409),  # one turn at a time per session: retry when the answer is done
@@ -126,7 +138,10 @@ def install(app: FastAPI) -> None:
         description = exc.message
         if isinstance(exc, ManifestError) and len(exc.problems) > 1:
             description = "\n".join(exc.problems)
-        return error_response(request, description, status, type(exc).__name__)
+        response = error_response(request, description, status, type(exc).__name__)
+        if isinstance(exc, TooManyAuthenticationFailures):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -51,7 +51,7 @@ async def send_prompt(
         info = None
         chosen = getattr(request.state, "host_client", None) or request.app.state.default_client
         client = services.resources.client_entry(chosen)
-    check_client_access(services, client, authorization)
+    check_client_access(request, client, authorization)
     task = request.app.state.turns.start(
         services.sessions.send(
             prompt, client=client.name, session_key=info.session_key if info else None, stream=False
@@ -74,6 +74,6 @@ def get_conversation(request: Request, conversation_id: str, authorization: Auth
     """Return a conversation in its entirety, system prompt first."""
     services = services_of(request)
     info = _conversation(services, conversation_id)
-    check_client_access(services, services.resources.client_entry(info.client), authorization)
+    check_client_access(request, services.resources.client_entry(info.client), authorization)
     conversation = services.history.conversation(info.session_key)
     return JSONResponse({"conversation_id": info.session_key, "messages": conversation["messages"]})

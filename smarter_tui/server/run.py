@@ -13,6 +13,7 @@ from types import FrameType
 import uvicorn
 
 from smarter_tui.server.app import create_app
+from smarter_tui.server.limiter import AUTH_FAILURES
 from smarter_tui.services import Services
 
 log = logging.getLogger("smarter_tui.server")
@@ -57,9 +58,23 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def serve(services: Services, host: str, port: int, default_client: str | None = None) -> int:
-    """Serve until stopped; return the process exit code."""
-    app = create_app(services, default_client=default_client, bound_host=host)
+def serve(
+    services: Services,
+    host: str,
+    port: int,
+    default_client: str | None = None,
+    auth_failures: int | None = None,
+) -> int:
+    """Serve until stopped; return the process exit code.
+
+    `auth_failures`: wrong API keys per 60 s one address may send before it gets 429 (default 10).
+    """
+    app = create_app(
+        services,
+        default_client=default_client,
+        bound_host=host,
+        auth_failures=auth_failures or AUTH_FAILURES,
+    )
     config = uvicorn.Config(
         app,
         host=host,

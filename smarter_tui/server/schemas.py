@@ -102,3 +102,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "An invalid manifest"),
     )
 }
+ERRORS[429] = {
+    "model": ErrorEnvelope,
+    "description": (
+        "Too many wrong API keys from this address: after 10 in 60 s (`serve --max-auth-failures`) "
+        "no key is checked from it, right or wrong, until the oldest leaves the window; "
+        "on a prompt route, also a model provider's own 429"
+    ),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before a key is checked again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
