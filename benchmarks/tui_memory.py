@@ -9,12 +9,18 @@ Markdown answer as `tui_streaming.py`, at full speed. Once the answer is fully r
 turn has ended (saved), the process reads its own `/proc/self/status`:
 - VmRSS: resident memory now (the figure compared with the target), and
 - VmHWM: the peak resident memory of the process so far.
-Both include the Python interpreter, the pytest-free test harness (Pilot), Textual and the SDK.
+Both include the Python interpreter, the pytest-free test harness (Pilot) and Textual. The
+database (examples seeded, the `bench` client applied) is prepared in another process first, as
+a user's `smarter-tui apply` or earlier run does: applying manifests imports the manifest models
+(pydantic), which the app itself never loads on this path (`pydantic_loaded` in each run's line
+checks it). The app's model calls run in its model worker process (where the openai SDK is
+imported); its RSS is printed beside the app's, and the two together. `--in-process` makes the
+calls in the app's process instead (the SDK is then in the app's RSS), for comparison.
 
 The reference, side by side: `benchmarks/bare_app.py` (a bare Textual app with one Input) run the
 same way (headless `run_test`, same size) in its own process, RSS read once it is mounted.
 
-Run: .venv/bin/python benchmarks/tui_memory.py [--runs 5]
+Run: .venv/bin/python benchmarks/tui_memory.py [--runs 5] [--in-process]
 Target: RSS < 80 MB (Elia/oterm: about 280-300 MB).
 """
 
@@ -34,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui_streaming import (  # noqa: E402
     FULL_TOKENS,
+    IN_PROCESS,
     ROOT,
     SENTINEL,
     ServerProcess,
@@ -73,9 +80,11 @@ async def drive(server: ServerProcess, home: Path) -> dict[str, float]:
         await pilot.pause(0.2)
         assert app.chat.last_answer().endswith(f"{SENTINEL}.")
         figures.update(status_mb())
+        figures["pydantic_loaded"] = float("pydantic" in sys.modules)
         worker = services.model_worker._channel if services.model_worker else None
         if worker is not None:  # the app's model calls run there: its memory is the app's too
             figures.update({f"worker_{k}": v for k, v in status_mb(worker.process.pid).items()})
+            figures["total_VmRSS"] = figures["VmRSS"] + figures["worker_VmRSS"]
     return figures
 
 
@@ -109,7 +118,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--in-process", action="store_true", help="make the model calls in the app's process (no worker)"
+    )
     args = parser.parse_args()
+    if args.in_process:
+        os.environ[IN_PROCESS] = "1"
     if args.one_run:
         one_run(args.bare)
         return
@@ -124,13 +138,14 @@ def main() -> None:
                 sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
             figures.update(json.loads(done.stdout.strip().splitlines()[-1]))
         runs.append(figures)
-        print(f"run {i}: " + ", ".join(f"{k}={v:.1f} MB" for k, v in runs[-1].items()), flush=True)
+        print(f"run {i}: " + ", ".join(f"{k}={v:.1f}" for k, v in runs[-1].items()), "(MB)", flush=True)
     for key, label, target in (
         ("bare_VmRSS", "bare Textual app (one Input), RSS when mounted", None),
         ("before_VmRSS", "RSS when ready, before the prompt", None),
         ("VmRSS", "RSS after the 2,000-token answer", 80.0),
         ("VmHWM", "peak RSS (VmHWM) after the answer", None),
         ("worker_VmRSS", "RSS of the model worker process after the answer", None),
+        ("total_VmRSS", "RSS of the app and its model worker together", None),
     ):
         values = [r[key] for r in runs if key in r]
         if not values:

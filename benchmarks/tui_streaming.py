@@ -235,17 +235,43 @@ spec:
 """
 
 
+#: Set to "1" to make the app's model calls in its own process (no model worker), for comparison.
+IN_PROCESS = "SMARTER_BENCH_IN_PROCESS"
+
+
+def prepare_database(home: Path, base_url: str) -> Path:
+    """Create the database in `home` (examples seeded, the bench client applied) in ANOTHER process.
+
+    As a user does it: manifests are applied by `smarter-tui apply` or an earlier run, not by the
+    app that is measured. Applying in the measured process would import the manifest models
+    (pydantic and the schemas, several MB, which the app keeps off its path) into its memory
+    and its garbage collector's work.
+    """
+    database = home / "bench.sqlite3"
+    manifest = home / "bench.yaml"
+    manifest.write_text(bench_manifest(base_url))
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from pathlib import Path;"
+        "from smarter_tui.config.secrets import SecretStore;"
+        "from smarter_tui.services import Services;"
+        "from tests.support.memory_keyring import MemoryKeyring;"
+        "s = Services.open(Path(sys.argv[2]), secrets=SecretStore(MemoryKeyring()));"
+        "s.catalogue.apply_paths([Path(sys.argv[3])]); s.close()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(ROOT), str(database), str(manifest)], check=True)
+    return database
+
+
 def open_services(home: Path, base_url: str) -> Any:
-    """Services over a fresh database in `home` with the bench client applied."""
+    """Services over a fresh database in `home` with the bench client applied (see `prepare_database`)."""
     from smarter_tui.config.secrets import SecretStore
     from smarter_tui.services import Services
     from tests.support.memory_keyring import MemoryKeyring
 
-    services = Services.open(home / "bench.sqlite3", secrets=SecretStore(MemoryKeyring()), model_worker=True)
-    manifest = home / "bench.yaml"
-    manifest.write_text(bench_manifest(base_url))
-    services.catalogue.apply_paths([manifest])
-    return services
+    database = prepare_database(home, base_url)
+    in_process = os.environ.get(IN_PROCESS) == "1"  # the model calls in the app, as without the worker
+    return Services.open(database, secrets=SecretStore(MemoryKeyring()), model_worker=not in_process)
 
 
 async def wait_until(pilot: Any, condition: Any, timeout: float = 60.0, step: float = 0.02) -> None:
