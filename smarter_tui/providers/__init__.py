@@ -5,11 +5,29 @@ Importing this package is cheap: `openai` is imported on the first real model ca
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from smarter_tui.domain.models import ModelProvider
-from smarter_tui.providers.offline import OfflineProvider
-from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
+
+if TYPE_CHECKING:
+    from smarter_tui.providers.offline import OfflineProvider
+    from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
 
 __all__ = ["OfflineProvider", "OpenAICompatibleProvider", "is_offline", "make_provider", "model_timeout"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a provider class when it is first named (the offline demo's skills and parsers are
+    ~10 ms of start-up that a chat needs only at its first prompt, where warm-up imports them)."""
+    if name == "OfflineProvider":
+        from smarter_tui.providers.offline import OfflineProvider
+
+        return OfflineProvider
+    if name == "OpenAICompatibleProvider":
+        from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
+
+        return OpenAICompatibleProvider
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: The default bound, in seconds, on one model call (every attempt and wait included).
@@ -48,7 +66,11 @@ def make_provider(
     if timeout is None:
         timeout = model_timeout()
     if base_url is None or is_offline(name, base_url):
+        from smarter_tui.providers.offline import OfflineProvider
+
         return OfflineProvider(default_model=default_model or OfflineProvider.DEFAULT_MODEL)
+    from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
+
     return OpenAICompatibleProvider(
         name=name,
         base_url=base_url,

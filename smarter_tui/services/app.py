@@ -27,7 +27,7 @@ from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
 from smarter_tui.services.launch import resolve_launch
 from smarter_tui.services.resources import ResourceService
-from smarter_tui.services.runtime import RuntimeBuilder
+from smarter_tui.services.runtime import RuntimeBuilder, preload_turn
 from smarter_tui.services.seed import seed_examples
 from smarter_tui.services.sessions import SessionService
 from smarter_tui.services.turns import TurnService
@@ -139,9 +139,11 @@ class Services:
     def warm_up(self, client: str | None = None) -> None:
         """Prepare the first model call ahead of time; call from a worker thread.
 
-        In-process, that is importing the SDK. With the model worker, which imports it itself,
-        it is building `client`'s provider there (its SDK client) before the first prompt.
+        That is importing the turn machinery (the loop, the plugins: left out of start-up) and,
+        in-process, the SDK. With the model worker, which imports the SDK itself, it is also
+        building `client`'s provider there (its SDK client) before the first prompt.
         """
+        preload_turn()
         if self.model_worker is None:
             preload()
         if client is not None:

@@ -15,7 +15,6 @@ from smarter_tui.domain.messages import Role
 from smarter_tui.domain.records import KIND_GROUPS, CatalogueEntry, PluginSelectionRecord, ToolCallRecord
 from smarter_tui.domain.tools import BUILTIN_FUNCTIONS, Tool
 from smarter_tui.manifests.specs import ConnectedPluginSpec, connection_spec_of, plugin_spec_of
-from smarter_tui.plugins import build_function, build_plugin, plugin_binding
 from smarter_tui.services.catalogue import CatalogueService
 from smarter_tui.services.runtime import RuntimeBuilder, client_spec
 from smarter_tui.storage import Database
@@ -146,6 +145,8 @@ class PluginInspector:
 
     def _function(self, name: str) -> Tool:
         """Return a built-in function tool bound to the shared memory store."""
+        from smarter_tui.plugins import build_function
+
         return build_function(name, memory=self.db.memories, weather_urls=self.runtimes.weather_urls)
 
     def _tool(self, name: str, client: str | None) -> tuple[CatalogueEntry | None, Tool]:
@@ -181,6 +182,8 @@ class PluginInspector:
             return ToolView(name, "Plugin", f"plugin_{name}"[:64], "", error=f"No plugin named {name!r}")
         try:
             _, tool = self.runtimes.plugin_tool(name)
+            from smarter_tui.plugins import plugin_binding
+
             binding = plugin_binding(plugin_spec_of(entry.manifest), tool)
         except (NotFoundError, ValueError) as exc:
             description = str(plugin_spec_of(entry.manifest).description or "")
@@ -284,6 +287,8 @@ class PluginInspector:
             if found is None:
                 raise NotFoundError(f"The plugin uses connection {spec.connection!r}, which is missing")
             connection = connection_spec_of(found.manifest, found.base_dir or str(data_dir()))
+        from smarter_tui.plugins import build_plugin
+
         tool = build_plugin(spec, connection, self.runtimes.resolve_secret)
         if arguments is None:
             arguments = _sample_arguments(manifest, tool)

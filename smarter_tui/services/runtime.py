@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smarter_tui.config.paths import data_dir
 from smarter_tui.config.secrets import SecretStore
@@ -18,8 +19,6 @@ from smarter_tui.manifests.specs import (
     plugin_spec_of,
 )
 from smarter_tui.orchestration.history import DEFAULT_SYSTEM_ROLE
-from smarter_tui.orchestration.loop import TurnSettings
-from smarter_tui.plugins import build_function, build_plugin, plugin_binding
 from smarter_tui.providers import make_provider
 from smarter_tui.services.providers import (
     BUILTIN_PROVIDERS,
@@ -28,6 +27,18 @@ from smarter_tui.services.providers import (
     provider_from_manifest,
 )
 from smarter_tui.storage import Database
+
+if TYPE_CHECKING:
+    from smarter_tui.orchestration.loop import TurnSettings
+
+# The loop and the plugins (~25 ms of imports) are imported where a runtime is built, not here:
+# listing the clients at start-up needs only their specs. `preload_turn()` imports them early.
+
+
+def preload_turn() -> None:
+    """Import what the first turn needs (the loop, the plugins); call from a background thread."""
+    import smarter_tui.orchestration.loop
+    import smarter_tui.plugins  # noqa: F401
 
 
 @dataclass(slots=True)
@@ -137,6 +148,9 @@ class RuntimeBuilder:
     ) -> ClientRuntime:
         """Return the runtime of client `name`, with a chat's own `overrides` (provider, model,
         temperature) over the manifest's. Raises NotFoundError / MissingKeyError."""
+        from smarter_tui.orchestration.loop import TurnSettings
+        from smarter_tui.plugins import build_function
+
         client = self.client(name)
         spec = client_spec(client)
         chat = overrides or ChatSettings()
@@ -163,6 +177,8 @@ class RuntimeBuilder:
 
     def plugin_tool(self, name: str) -> tuple[CatalogueEntry, Tool]:
         """Return a plugin's entry and its tool (with its connection resolved)."""
+        from smarter_tui.plugins import build_plugin
+
         entry = self.db.catalogue.get("plugin", name)
         if entry is None:
             raise NotFoundError(f"No plugin named {name!r}")
@@ -179,5 +195,7 @@ class RuntimeBuilder:
 
     def plugin(self, name: str) -> PluginBinding:
         """Return the binding (tool + selector + prompt overrides) of a plugin."""
+        from smarter_tui.plugins import plugin_binding
+
         entry, tool = self.plugin_tool(name)
         return plugin_binding(plugin_spec_of(entry.manifest), tool)

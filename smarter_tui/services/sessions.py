@@ -21,7 +21,6 @@ from smarter_tui.domain.errors import (
 from smarter_tui.domain.events import TurnEvent, TurnFinished
 from smarter_tui.domain.messages import Message, Role
 from smarter_tui.domain.records import ChatSettings, SessionInfo, ToolCallRecord
-from smarter_tui.orchestration.loop import run_turn
 from smarter_tui.services.runtime import ClientRuntime, RuntimeBuilder, system_role_of
 from smarter_tui.services.turn_recorder import TurnRecorder
 from smarter_tui.storage import Database
@@ -256,6 +255,8 @@ class SessionService:
                 # This chat's own system prompt replaces the stored one (the client's) in the request.
                 history[0] = dataclasses.replace(history[0], content=own_prompt)
             recorder = TurnRecorder(self.db, outcome, first=first, watched=on_event is not None)
+            from smarter_tui.orchestration.loop import run_turn  # imported by warm-up, or here
+
             events = run_turn(
                 runtime.provider, history, prompt, runtime.settings, runtime.functions, runtime.plugins
             )

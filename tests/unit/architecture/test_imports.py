@@ -85,6 +85,32 @@ def test_tui_start_up_path_leaves_authoring_until_it_is_used(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_tui_start_up_path_leaves_the_turn_machinery_to_warm_up(tmp_path: Path) -> None:
+    # What the app does before it is usable (open, the clients, the launch target) imports
+    # neither the loop, the plugins nor the offline demo; the warm-up after the first paint does,
+    # so the first prompt does not wait for them.
+    code = (
+        "import sys\n"
+        "import smarter_tui.__main__, smarter_tui.ui.app\n"
+        "from smarter_tui.services import Services\n"
+        "from smarter_tui.config.secrets import SecretStore\n"
+        "from smarter_tui.domain.launch import LaunchRequest\n"
+        "from tests.support.memory_keyring import MemoryKeyring\n"
+        f"services = Services.open({str(tmp_path / 'db.sqlite3')!r}, secrets=SecretStore(MemoryKeyring()))\n"
+        "services.catalogue.version(); services.clients(); services.launch_target(LaunchRequest())\n"
+        "turn = ('smarter_tui.orchestration.loop', 'smarter_tui.plugins', 'smarter_tui.providers.offline')\n"
+        "early = sorted(m for m in turn if m in sys.modules)\n"
+        "assert not early, early\n"
+        "services.warm_up('general_assistant')\n"
+        "missing = sorted(m for m in turn if m not in sys.modules)\n"
+        "assert not missing, missing\n"
+        "services.close()\n"
+    )
+    run = subprocess.run
+    result = run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_bundled_examples_ship_in_the_wheel(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
