@@ -144,9 +144,13 @@ class SmarterApp(App[None]):
             self.save_settings(changes)
 
     # -- start-up: paint first, then open the database and warm up in workers -------------------
+    def get_default_screen(self) -> MainScreen:
+        # The main screen is the app's first screen: pushing it over Textual's default one would
+        # compose, style and paint a screen that is never seen, and resume the main one after it.
+        return self.main
+
     def on_mount(self) -> None:
         self._apply_settings()
-        self.push_screen(self.main)
         self._load_services()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
