@@ -228,7 +228,10 @@ class SmarterApp(App[None]):
 
     @work(thread=True, group="startup")
     def _warm_up(self, client: str | None) -> None:
-        """Prepare the first model call of `client`'s chat (see `Services.warm_up`)."""
+        """Prepare the first model call of `client`'s chat (see `Services.warm_up`), and import
+        the answers' Markdown widget, which start-up leaves out (see `WelcomeCard`)."""
+        import smarter_tui.ui.widgets.assistant_message  # noqa: F401
+
         if self.services is not None:
             self.services.warm_up(client)
             # The SDK's ~20 MB of classes live as long as the app, like what start-up froze:

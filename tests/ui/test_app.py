@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,3 +276,45 @@ async def test_f4_opens_the_plugin_pane_and_t_tries_the_highlighted_tool(service
         await pilot.press("t")  # the first tool is the calculator; its sample is 2**10
         await wait_for(pilot, lambda: '"result": 1024' in text_of(pane, "#plugin-try-result"))
         assert chat.query_one(PromptInput).text == ""  # the key went to the pane, not the prompt
+
+
+def test_the_welcome_text_follows_the_first_paint_in_a_new_process(tmp_path: Path) -> None:
+    # In a fresh process the Markdown module is not loaded when the first chat is composed (the
+    # card leaves its text until after that paint); the text must still show, before the
+    # examples, and the first answer's widget must be ready without the main thread importing it.
+    code = f"""
+import asyncio, sys
+from smarter_tui.config.secrets import SecretStore
+from smarter_tui.services import Services
+from smarter_tui.ui.app import SmarterApp
+from smarter_tui.ui.widgets.welcome_card import WelcomeCard
+from tests.support.memory_keyring import MemoryKeyring
+
+services = Services.open({str(tmp_path / "db.sqlite3")!r}, secrets=SecretStore(MemoryKeyring()))
+app = SmarterApp(open_services=lambda: services)
+
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            if app.chat.client is not None and app.chat.query(WelcomeCard):
+                break
+            await pilot.pause(0.02)
+        composed_without_markdown = "textual.widgets._markdown" not in sys.modules
+        for _ in range(500):
+            card = app.chat.query_one(WelcomeCard)
+            if card.query(".welcome-text"):
+                break
+            await pilot.pause(0.02)
+        text = card.query_one(".welcome-text")
+        assert card.children[0] is text, card.children
+        assert "Ada" in text.source, text.source
+        print("deferred" if composed_without_markdown else "at once")
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("deferred"), result.stdout

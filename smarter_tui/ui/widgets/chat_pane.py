@@ -28,7 +28,6 @@ from smarter_tui.domain.events import (
 )
 from smarter_tui.domain.messages import Message as ChatMessage
 from smarter_tui.domain.messages import Role
-from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
 from smarter_tui.ui.widgets.tool_card import ToolCard
@@ -40,6 +39,7 @@ from smarter_tui.ui.widgets.welcome_card import WelcomeCard
 if TYPE_CHECKING:
     from smarter_tui.services.clients import ClientView
     from smarter_tui.services.turns import Turn, TurnService, TurnUpdate
+    from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 
 #: How many messages of an old session are rendered when it is reopened (the rest stay stored).
 REOPEN_LAST = 60
@@ -51,6 +51,14 @@ _SECRET = re.compile(r"(sk-|Bearer\s+|Basic\s+)[A-Za-z0-9._\-+/=]{4,}")
 def mask_secrets(text: str) -> str:
     """Return `text` with anything that looks like a key or auth header value masked."""
     return _SECRET.sub(lambda m: m.group(1) + "****", text)
+
+
+def answer_widget(text: str = "", interrupted: bool = False) -> AssistantMessage:
+    """A new answer widget. Its module (Textual's Markdown: markdown-it, Pygments, ~27 ms) is
+    imported by the app's warm-up after the first paint, or here by the first answer."""
+    from smarter_tui.ui.widgets.assistant_message import AssistantMessage
+
+    return AssistantMessage(text, interrupted=interrupted)
 
 
 class ChatPane(Vertical):
@@ -188,7 +196,7 @@ class ChatPane(Vertical):
                 widgets.append(TranscriptNotice("error", message.content or "The turn failed."))
             elif message.role is Role.ASSISTANT:
                 if message.content:
-                    widgets.append(AssistantMessage(message.content, interrupted=message.interrupted))
+                    widgets.append(answer_widget(message.content, interrupted=message.interrupted))
                 for call in message.tool_calls:
                     record = durations.get(call.id)
                     card = ToolCard(call.id, call.name, call.arguments, record.source if record else "")
@@ -337,7 +345,7 @@ class ChatPane(Vertical):
     async def _write(self, text: str) -> None:
         answer = self._answer
         if answer is None:
-            answer = self._answer = AssistantMessage()
+            answer = self._answer = answer_widget()
             await self.transcript.mount(answer)
             self.status.state = "streaming…"
         await answer.write(text)
@@ -401,6 +409,8 @@ class ChatPane(Vertical):
     # -- copying -------------------------------------------------------------------------------
     def last_answer(self) -> str:
         """Return the text of the last assistant answer on screen ('' if none)."""
+        from smarter_tui.ui.widgets.assistant_message import AssistantMessage
+
         answers = list(self.transcript.query(AssistantMessage))
         return answers[-1].text if answers else ""
 

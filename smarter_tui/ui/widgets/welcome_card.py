@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import sys
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Markdown, OptionList
+from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smarter_tui.domain.terminal import terminal_safe
 
+#: Textual's Markdown widget module (markdown-it and Pygments with it: ~27 ms of imports).
+MARKDOWN_MODULE = "textual.widgets._markdown"
+
+
+def _welcome_text(text: str) -> Widget:
+    from textual.widgets import Markdown
+
+    return Markdown(text, classes="welcome-text")
+
 
 class WelcomeCard(Vertical):
-    """Shown at the top of a new chat."""
+    """Shown at the top of a new chat.
+
+    At start-up the Markdown module is not imported yet: the card is painted with its examples
+    first and the welcome text is mounted just after that paint, so the prompt is usable without
+    waiting for markdown-it. Later cards (the module is loaded by then) compose it at once.
+    """
 
     class ExampleChosen(Message):
         """The user picked an example prompt."""
@@ -27,9 +44,12 @@ class WelcomeCard(Vertical):
         self.welcome = welcome
         self.examples = examples
 
+    def _text(self) -> str:
+        return terminal_safe(f"### {self.title_text}\n\n{self.welcome}")
+
     def compose(self) -> ComposeResult:
-        text = terminal_safe(f"### {self.title_text}\n\n{self.welcome}")
-        yield Markdown(text, classes="welcome-text")
+        if MARKDOWN_MODULE in sys.modules:
+            yield _welcome_text(self._text())
         if self.examples:
             yield OptionList(
                 *[Option(f"› {e}", id=str(i)) for i, e in enumerate(self.examples)],
@@ -37,12 +57,21 @@ class WelcomeCard(Vertical):
                 compact=True,
             )
 
+    def on_mount(self) -> None:
+        if not self.query(".welcome-text"):
+            self.call_after_refresh(self._mount_text)
+
+    async def _mount_text(self) -> None:
+        if self.is_attached and not self.query(".welcome-text"):
+            await self.mount(_welcome_text(self._text()), before=0)
+
     async def update(self, title: str, welcome: str, examples: list[str]) -> None:
         """Show another title, welcome text or examples (the client's manifest changed)."""
         if (title, welcome, examples) == (self.title_text, self.welcome, self.examples):
             return
         self.title_text, self.welcome, self.examples = title, welcome, list(examples)
         await self.recompose()
+        await self._mount_text()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

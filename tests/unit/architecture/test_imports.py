@@ -57,6 +57,10 @@ def test_tui_start_up_path_loads_no_server_stack() -> None:
         "heavy = sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules)\n"
         "server = sorted(m for m in sys.modules if m.startswith('smarter_tui.server'))\n"
         "assert not heavy and not server, (heavy, server)\n"
+        "# Markdown (markdown-it) comes after the first paint: see WelcomeCard.\n"
+        "markdown = sorted(m for m in ('textual.widgets._markdown', 'markdown_it')\n"
+        "                  if m in sys.modules)\n"
+        "assert not markdown, markdown\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
