@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from smarter_tui.services.clients import ClientView
 
 
+#: Seconds after which the collector runs again even if start-up never showed a chat.
+START_UP_GC_LIMIT = 10.0
+
+
 class SmarterApp(App[None]):
     """smarter-tui: choose a client, chat with streaming answers, inspect plugins, browse history."""
 
@@ -152,6 +156,7 @@ class SmarterApp(App[None]):
     def on_mount(self) -> None:
         self._apply_settings()
         self._load_services()
+        self.set_timer(START_UP_GC_LIMIT, gc.enable)  # however start-up went (see _started)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self._terminate, signum)
@@ -190,6 +195,7 @@ class SmarterApp(App[None]):
             clients = services.clients()
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
+            gc.enable()
             return
         request = dataclasses.replace(
             self._launch,
@@ -207,8 +213,6 @@ class SmarterApp(App[None]):
     async def _services_ready(
         self, services: Services, clients: list[ClientView], target: LaunchTarget, version: int
     ) -> None:
-        # What exists now lives as long as the app: keep it out of every later GC pass (fewer pauses).
-        gc.freeze()
         self.services = services
         self.clients = clients
         self._catalogue_seen = version
@@ -225,6 +229,13 @@ class SmarterApp(App[None]):
                 self.call_after_refresh(self._warm_up, target.client)
             else:
                 await self.start_chat(default)
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first chat is on screen: what exists now lives as long as the app; keep it out of
+        every later GC pass (fewer pauses), and collect again (`main` paused the collector)."""
+        gc.freeze()
+        gc.enable()
 
     @work(thread=True, group="startup")
     def _warm_up(self, client: str | None) -> None:

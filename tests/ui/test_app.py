@@ -318,3 +318,38 @@ asyncio.run(main())
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("deferred"), result.stdout
+
+
+async def test_the_collector_paused_for_start_up_runs_again_once_the_chat_is_shown(
+    services: Services,
+) -> None:
+    import gc
+
+    gc.disable()  # as `smarter-tui` does before it imports the app
+    try:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await wait_for(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 0  # start-up's objects are kept out of later passes
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def test_the_collector_runs_again_when_start_up_fails(tmp_path: Path) -> None:
+    import gc
+
+    from smarter_tui.domain.errors import SmarterError
+
+    def cannot_open() -> Services:
+        raise SmarterError("the database is not there")
+
+    gc.disable()
+    try:
+        app = SmarterApp(open_services=cannot_open)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, gc.isenabled)
+            assert app.services is None
+    finally:
+        gc.enable()
