@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ActiveBinding, Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from smarter_tui.config.settings import PaneSettings
 from smarter_tui.ui.widgets.chat_pane import ChatPane
 from smarter_tui.ui.widgets.chat_tabs import ChatTabs
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
+from smarter_tui.ui.widgets.stable_footer import StableFooter
 
 if TYPE_CHECKING:
     from smarter_tui.services import Services
@@ -75,7 +76,7 @@ class MainScreen(Screen[None]):
             with self._tabs:
                 yield self._tabs.compose_first()
             yield PluginPane(id="plugins")
-        yield Footer(compact=True)
+        yield StableFooter(compact=True)
 
     def on_mount(self) -> None:
         self.fit_panes()

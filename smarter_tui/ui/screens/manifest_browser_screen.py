@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.ui.messages import CatalogueChanged
@@ -18,6 +18,7 @@ from smarter_tui.ui.screens.choice_modal import ChoiceModal
 from smarter_tui.ui.screens.confirm_modal import ConfirmModal
 from smarter_tui.ui.screens.delivery import deliver
 from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
+from smarter_tui.ui.widgets.stable_footer import StableFooter
 
 if TYPE_CHECKING:
     from smarter_tui.services.authoring import AuthoringService, ManifestSummary
@@ -63,7 +64,7 @@ class ManifestBrowserScreen(Screen[None]):
             yield Input(placeholder="Filter by name (/)", id="browser-filter")
         yield DataTable(id="browser-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="browser-detail")
-        yield Footer()
+        yield StableFooter()  # not rebuilt when the editor covers the browser and uncovers it
 
     @property
     def authoring(self) -> AuthoringService:

@@ -1,0 +1,70 @@
+"""A Footer that is rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class StableFooter(Footer):
+    """Textual's Footer, without the rebuilds that change nothing.
+
+    Textual's Footer removes and mounts all its keys again (then lays its screen out again, a
+    frame later) each time its screen publishes its bindings: on every focus change, and when
+    the screen is covered or uncovered by another one, even when the keys shown stay the same.
+    Opening the manifest editor rebuilt its own Footer and the covered main screen's: with the
+    Footer mounted after the first paint, 9 layout passes until the editor was idle, now 5
+    (benchmarks/manifest_editor.py). This one compares what it would show with what it shows
+    and is only rebuilt when they differ.
+
+    Like Textual's, it is empty until its screen first publishes its bindings (then it is
+    composed a frame later); a screen that knows its keys are settled sooner (its focus is set)
+    calls `show_keys()` to have them in its first frame.
+    """
+
+    def __init__(self, *children: Any, **kwargs: Any) -> None:
+        super().__init__(*children, **kwargs)
+        self._shown: tuple[object, ...] | None = None
+
+    def show_keys(self) -> None:
+        """Compose the keys now, not after the screen's first publication and frame."""
+        self._bindings_ready = True
+        self.call_next(self._recompose_if_changed)
+
+    def _showing(self) -> tuple[object, ...]:
+        """Return everything the keys are composed from (what `compose` reads)."""
+        app = self.app
+        active = self.screen.active_bindings
+        keys = tuple(
+            (binding, app.get_key_display(binding), enabled, tooltip)
+            for _node, binding, enabled, tooltip in active.values()
+            if binding.show
+        )
+        palette: tuple[object, ...] | None = None
+        if (found := active.get(app.COMMAND_PALETTE_BINDING)) is not None:
+            palette = (found.binding, app.get_key_display(found.binding), found.enabled, found.tooltip)
+        return (self.show_command_palette, app.ENABLE_COMMAND_PALETTE, palette, keys)
+
+    def compose(self) -> ComposeResult:
+        """The keys, as Textual composes them; what they are made from is kept to compare."""
+        self._shown = self._showing() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Rebuild the keys after the next frame if the screen's bindings changed what they show.
+
+        Textual's `Footer.bindings_changed`, with the comparison: several publications before
+        that frame are one check, and a rebuild only when the keys differ.
+        """
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self._shown is None or self._showing() != self._shown:
+            await self.recompose()
