@@ -360,13 +360,16 @@ async def test_leaving_while_the_text_is_validated_drops_the_late_result(
     """A validation that ends after the editor closed must not touch its widgets (it crashed the app)."""
     import threading
 
-    running, release = threading.Event(), threading.Event()
+    running, release, finished = threading.Event(), threading.Event(), threading.Event()
     validate = type(services.authoring).validate
 
     def slow_validate(self: object, text: str, filename: str = "<editor>") -> object:
         running.set()
         release.wait(10)
-        return validate(self, text, filename)  # type: ignore[arg-type]
+        try:
+            return validate(self, text, filename)  # type: ignore[arg-type]
+        finally:
+            finished.set()
 
     app = SmarterApp(open_services=lambda: services)
     async with app.run_test(size=SIZE) as pilot:
@@ -380,7 +383,10 @@ async def test_leaving_while_the_text_is_validated_drops_the_late_result(
         app.pop_screen()  # the user leaves (to the browser) meanwhile
         await wait_for(pilot, lambda: editor not in app.screen_stack)
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The screen's removal cancels its worker (the thread runs on): wait for the thread, whose
+        # result is handed to the UI thread next (`app.workers.wait_for_complete()` raised
+        # WorkerCancelled whenever the removal came first).
+        await wait_for(pilot, finished.is_set)
+        await pilot.pause(0.1)
         assert app.return_code is None and app.is_running  # no crash, nothing shown on a gone screen
         assert editor.validated == shown
