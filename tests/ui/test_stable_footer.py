@@ -89,6 +89,32 @@ async def test_the_browser_footer_is_not_rebuilt_when_the_editor_covers_it(
         assert "Back" in keys(app)
 
 
+@pytest.mark.parametrize("compact", [False, True])
+async def test_keys_start_in_the_footer_style_without_restyles(
+    compact: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restyled: list[str] = []
+    update_styles = App.update_styles
+
+    def counting(self: App[Any], node: Any, animate: bool = True) -> None:
+        if isinstance(node, FooterKey):
+            restyled.append(node.description)
+        update_styles(self, node, animate=animate)
+
+    monkeypatch.setattr(App, "update_styles", counting)
+    app = FooterApp(compact=compact)
+    async with app.run_test(size=(80, 10)) as pilot:
+        app.set_focus(app.query_one("#keyed"))
+        await wait_for(pilot, lambda: sorted(keys(app)) == ["App key", "Own key"])
+        await pilot.pause()
+        shown = [key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")]
+        assert all(key.compact is compact and key.has_class("-compact") is compact for key in shown)
+        palette = app.screen.query_one("FooterKey.-command-palette", FooterKey)
+        assert palette.compact and palette.has_class("-compact")  # as Textual draws it
+        # A FooterKey starts compact, then takes the footer's style: two restyles of each key.
+        assert [key for key in restyled if key != "palette"] == []
+
+
 class Keyed(Button):
     """A focusable widget with a key of its own, shown in the footer."""
 
@@ -101,11 +127,15 @@ class Keyed(Button):
 class FooterApp(App[None]):
     BINDINGS = [Binding("f6", "noop", "App key")]
 
+    def __init__(self, compact: bool = False) -> None:
+        super().__init__()
+        self.compact = compact
+
     def compose(self) -> ComposeResult:
         yield Button("plain one", id="one")
         yield Button("plain two", id="two")
         yield Keyed("keyed", id="keyed")
-        yield StableFooter()
+        yield StableFooter(compact=self.compact)
 
     def action_noop(self) -> None:
         pass

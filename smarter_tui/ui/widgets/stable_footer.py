@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class StableFooter(Footer):
@@ -49,9 +50,20 @@ class StableFooter(Footer):
         return (self.show_command_palette, app.ENABLE_COMMAND_PALETTE, palette, keys)
 
     def compose(self) -> ComposeResult:
-        """The keys, as Textual composes them; what they are made from is kept to compare."""
+        """The keys, as Textual composes them; what they are made from is kept to compare.
+
+        Each key starts in its final style: a FooterKey starts compact (without the class that
+        says so) and is then bound to the footer's style, two restyles of every key of a
+        non-compact footer when it is mounted (half the CSS work of opening the editor).
+        """
         self._shown = self._showing() if self._bindings_ready else None
-        yield from super().compose()
+        compact = self.compact
+        for widget in super().compose():
+            # The keys whose style Textual binds to the footer's (not the command palette's).
+            if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         """Rebuild the keys after the next frame if the screen's bindings changed what they show.
