@@ -100,6 +100,13 @@ def parse_documents(text: str, filename: str) -> list[RawDocument]:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         problem = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if exc.problem and exc.context and opened and mark and opened.line != mark.line:
+            # PyYAML notices an unclosed list, mapping or quote where it expected the end, often
+            # lines later: name the line it was opened on too (where the mistake usually is).
+            what = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            what = what.removeprefix("a ").removeprefix("an ")
+            problem = f"{problem} (the {what} opened on line {opened.line + 1})"
         message = f"{filename}: {where}: YAML syntax error: {problem}"
         raise YamlSyntaxError(
             message,

@@ -59,6 +59,14 @@ def test_validate_text_yaml_syntax_error_has_its_line_and_column() -> None:
     assert "YAML syntax error" in error.message
 
 
+def test_validate_text_unclosed_bracket_names_the_line_it_was_opened_on() -> None:
+    # PyYAML notices the missing ']' on the next line; the mistake is on the line the list opens.
+    report = validate_text("kind: Plugin\nmetadata:\n  tags: [a, b\n  name: x\n", "bad.yaml")
+    (error,) = report.errors
+    assert error.line == 4
+    assert error.message.endswith("(the flow sequence opened on line 3)"), error.message
+
+
 def test_validate_text_warnings_have_lines_and_do_not_invalidate() -> None:
     text = example_manifest("Plugin").replace("  version: 0.1.0\n", "  version: 0.1.0\n  colour: blue\n")
     report = validate_text(text)
