@@ -21,19 +21,17 @@ class StableFooter(Footer):
     (benchmarks/manifest_editor.py). This one compares what it would show with what it shows
     and is only rebuilt when they differ.
 
-    Like Textual's, it is empty until its screen first publishes its bindings (then it is
-    composed a frame later); a screen that knows its keys are settled sooner (its focus is set)
-    calls `show_keys()` to have them in its first frame.
+    Like Textual's, it is empty until its screen first publishes its bindings, then composed a
+    frame later (and laid out in 3 more passes: keys, footer, screen). `keys_now=True` composes
+    the keys with the footer, in its screen's first frame: for a screen whose keys do not depend
+    on its focus or its size (Textual orders them by the focus chain, which is not set yet).
     """
 
-    def __init__(self, *children: Any, **kwargs: Any) -> None:
+    def __init__(self, *children: Any, keys_now: bool = False, **kwargs: Any) -> None:
         super().__init__(*children, **kwargs)
         self._shown: tuple[object, ...] | None = None
-
-    def show_keys(self) -> None:
-        """Compose the keys now, not after the screen's first publication and frame."""
-        self._bindings_ready = True
-        self.call_next(self._recompose_if_changed)
+        if keys_now:
+            self.set_reactive(Footer._bindings_ready, True)
 
     def _showing(self) -> tuple[object, ...]:
         """Return everything the keys are composed from (what `compose` reads)."""
