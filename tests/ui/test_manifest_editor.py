@@ -390,3 +390,30 @@ async def test_leaving_while_the_text_is_validated_drops_the_late_result(
         await pilot.pause(0.1)
         assert app.return_code is None and app.is_running  # no crash, nothing shown on a gone screen
         assert editor.validated == shown
+
+
+async def test_closing_the_editor_runs_a_full_collection_soon(services: Services) -> None:
+    """The editor's widgets are reference cycles, freed by full collections only; left to the
+    collector, one came during the next open (~20 ms in 3 of 7 opens of the 1,000-line benchmark).
+    Closing the editor runs one shortly after, while the user looks at the screen under it."""
+    import gc
+
+    full: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(1)
+
+    app = SmarterApp(open_services=lambda: services)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        editor = await open_editor(pilot, "everlasting_gobstopper")
+        gc.disable()  # no automatic collection: only what the app asks for
+        gc.callbacks.append(count)
+        try:
+            editor.action_close()
+            await wait_for(pilot, lambda: not isinstance(app.screen, ManifestEditorScreen))
+            await wait_for(pilot, lambda: bool(full), timeout=5)
+        finally:
+            gc.callbacks.remove(count)
+            gc.enable()
