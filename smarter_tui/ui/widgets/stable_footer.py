@@ -17,7 +17,7 @@ class StableFooter(Footer):
     frame later) each time its screen publishes its bindings: on every focus change, and when
     the screen is covered or uncovered by another one, even when the keys shown stay the same.
     Opening the manifest editor rebuilt its own Footer and the covered main screen's: with the
-    Footer mounted after the first paint, 9 layout passes until the editor was idle, now 5
+    Footer mounted after the first paint, 9 layout passes until the editor was idle, now 4
     (benchmarks/manifest_editor.py). This one compares what it would show with what it shows
     and is only rebuilt when they differ.
 
