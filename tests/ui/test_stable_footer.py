@@ -1,4 +1,4 @@
-"""The footer is rebuilt only when the keys it shows change (opening the editor rebuilt it 4 times)."""
+"""The footer is rebuilt only when the keys it shows change (Textual's on every focus and screen change)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Button, Footer
 from textual.widgets._footer import FooterKey
 
@@ -170,3 +171,23 @@ async def test_rebuilt_when_the_keys_change_not_when_the_focus_moves_between_equ
         app.set_focus(app.query_one("#one"))
         await wait_for(pilot, lambda: keys(app) == ["App key"])
         assert sum(composed.values()) == before + 2
+
+
+class FooterScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Keyed("keyed", id="keyed")
+        yield StableFooter()
+
+
+async def test_a_check_after_its_screen_closed_does_nothing() -> None:
+    """The check runs after the next frame: the screen may be gone by then (it crashed the app)."""
+    app = FooterApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        screen = FooterScreen()
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: "Own key" in keys(app))
+        screen.query_one(StableFooter).bindings_changed(screen)  # a publication, then the screen goes
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause(0.1)
+        assert app.is_running and app.return_code is None

@@ -76,5 +76,7 @@ class StableFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:  # its screen closed after the publication
+            return
         if self._shown is None or self._showing() != self._shown:
             await self.recompose()
