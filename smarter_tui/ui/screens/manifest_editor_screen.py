@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before the text is validated (in a worker: typing never waits for it).
 VALIDATE_DELAY = 0.25
-#: Seconds after an editor closed before its objects are collected (the screen under it is drawn).
-COLLECT_DELAY = 0.2
 
 
 def _problem_label(problem: ManifestProblem) -> Text:
@@ -135,15 +133,16 @@ class ManifestEditorScreen(Screen[None]):
             self._load(self.kind, self.manifest_name)
 
     def on_unmount(self) -> None:
-        """Run a full garbage collection soon, while the user looks at the screen under it.
+        """Run a full garbage collection once the screen under the editor is drawn again.
 
         An editor's widgets, strips and caches (~15,000 objects for a 1,000-line text) are
-        reference cycles that only full collections free; left to the collector, one came during
-        the next open (a ~20 ms pause in 2-3 of 7 opens, none with this; benchmarks/
-        manifest_editor.py). Textual may still hold the closed screen for a moment (a message
+        reference cycles that only full collections free; left to the collector, they came during
+        the next opens (~20 ms pauses; benchmarks/manifest_editor.py). Right after the close the
+        user waits for nothing: a fixed delay instead (0.2 s) fell into the next keystrokes or
+        open when they came soon. Textual may still hold the closed screen for a moment (a message
         loop keeps its last message, whose sender it is): then a later collection frees it.
         """
-        self.app.set_timer(COLLECT_DELAY, gc.collect)
+        self.app.call_after_refresh(gc.collect)
 
     # -- loading and validating -----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="editor-load")
