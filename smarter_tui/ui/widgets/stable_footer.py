@@ -75,6 +75,19 @@ class StableFooter(Footer):
         if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._recompose_if_changed)
 
+    async def recompose(self) -> None:
+        """Rebuild the keys, and let the replaced ones go.
+
+        Each FooterKey binds `compact` to the footer (`data_bind`): a watcher kept in the
+        footer's list, which Textual prunes only when `compact` changes (never, here). So every
+        rebuild (each answer starting and ending changes the keys: "Cancel answer") kept its ~10
+        keys alive for good, ~1 MB per answer in a long chat (benchmarks/tui_long_chat.py).
+        """
+        await super().recompose()
+        watchers = getattr(self, "__watchers", {}).get("compact")
+        if watchers:  # the same test Textual applies when `compact` changes
+            watchers[:] = [(node, callback) for node, callback in watchers if not node._closing]
+
     async def _recompose_if_changed(self) -> None:
         if not self.is_attached:  # its screen closed after the publication
             return
