@@ -372,6 +372,11 @@ class SmarterApp(App[None]):
         if event.chat is self.chat:  # a chat in another tab keeps its selections for later
             self.main.query_one(PluginPane).show_selections(event.items)
 
+    @on(ChatPane.EarlierRequested)
+    def _earlier_requested(self, event: ChatPane.EarlierRequested) -> None:
+        if event.chat is self.chat and event.chat.session_key is not None:
+            self._open_session(event.chat.session_key, last=event.last)
+
     @on(ChatPane.TurnCompleted)
     def _turn_completed(self, event: ChatPane.TurnCompleted) -> None:
         if event.chat is not self.chat or not self.is_running:
@@ -460,9 +465,15 @@ class SmarterApp(App[None]):
             self._open_session(session_key)
 
     @work(thread=True, exclusive=True, group="open-session")
-    def _open_session(self, session_key: str, branch: tuple[int | None, str | None] | None = None) -> None:
-        """Show a saved session (its current branch); with `branch`, first start a new branch:
-        (None, None) regenerates the last answer, (position, text) resends an edited prompt."""
+    def _open_session(
+        self,
+        session_key: str,
+        branch: tuple[int | None, str | None] | None = None,
+        last: int = REOPEN_LAST,
+    ) -> None:
+        """Show a saved session (its current branch, its `last` messages); with `branch`, first
+        start a new branch: (None, None) regenerates the last answer, (position, text) resends an
+        edited prompt. More than REOPEN_LAST (earlier messages asked for) are all shown."""
         assert self.services is not None
         prompt = None
         try:
@@ -476,7 +487,7 @@ class SmarterApp(App[None]):
                 )
                 prompt = made.prompt
             info = self.services.sessions.session(session_key)
-            messages, earlier = self.services.history.transcript(session_key, last=REOPEN_LAST)
+            messages, earlier = self.services.history.transcript(session_key, last=last)
             calls = self.services.sessions.tool_calls(session_key)
             effective = self.services.chat_settings.effective(info.client, session_key)
         except SmarterError as exc:
@@ -497,6 +508,7 @@ class SmarterApp(App[None]):
             earlier,
             prompt,
             effective,
+            last <= REOPEN_LAST,
         )
 
     async def _show_session(
@@ -508,6 +520,7 @@ class SmarterApp(App[None]):
         earlier: int,
         prompt: str | None = None,
         effective: EffectiveChat | None = None,
+        bounded: bool = True,
     ) -> None:
         if not self.is_running:  # the worker finished after the app began to exit
             return
@@ -521,7 +534,7 @@ class SmarterApp(App[None]):
             chat = await tabs.open_tab()  # never cancel an answer to show another session
         else:
             chat = self.chat
-        if not await chat.show_session(client, key, messages, calls, earlier):
+        if not await chat.show_session(client, key, messages, calls, earlier, bounded):
             return  # the app is closing
         if effective is not None:
             self._show_chat_settings(effective, chat)

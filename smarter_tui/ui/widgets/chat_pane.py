@@ -20,14 +20,17 @@ from smarter_tui.domain.events import (
     PluginSelected,
     RoundFinished,
     SessionStarted,
+    SystemRoleAdded,
     TextDelta,
     ToolCallFinished,
     ToolCallStarted,
     TurnEnded,
     TurnFinished,
+    UserMessageAdded,
 )
 from smarter_tui.domain.messages import Message as ChatMessage
 from smarter_tui.domain.messages import Role
+from smarter_tui.ui.widgets.earlier_notice import EarlierNotice
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
 from smarter_tui.ui.widgets.tool_card import ToolCard
@@ -43,6 +46,10 @@ if TYPE_CHECKING:
 
 #: How many messages of an old session are rendered when it is reopened (the rest stay stored).
 REOPEN_LAST = 60
+#: The transcript's widget budget: once a turn ends with more widgets than this (all descendants:
+#: a 2,000-token Markdown answer is ~110, each ~60 KB of styles, caches and rendered lines), the
+#: oldest turns leave it, counted by an EarlierNotice that brings them back from the session.
+LIVE_WIDGETS = 500
 #: What the transcript says under an answer the user stopped (or that a crash cut short).
 INTERRUPTED = "Interrupted: the answer was stopped here; what arrived is kept in the session."
 _SECRET = re.compile(r"(sk-|Bearer\s+|Basic\s+)[A-Za-z0-9._\-+/=]{4,}")
@@ -80,6 +87,14 @@ class ChatPane(Vertical):
             self.chat = chat
             self.session_key = session_key
 
+    class EarlierRequested(Message):
+        """The user asked `chat` to show `last` messages of its session (more than it shows)."""
+
+        def __init__(self, chat: ChatPane, last: int) -> None:
+            super().__init__()
+            self.chat = chat
+            self.last = last
+
     class StateChanged(Message):
         """`chat` started or finished an answer, or shows another client or session."""
 
@@ -102,6 +117,12 @@ class ChatPane(Vertical):
         self._answer: AssistantMessage | None = None
         self._cards: dict[str, ToolCard] = {}
         self._selections: list[tuple[str, str]] = []
+        # The turns shown, by the UserMessage that starts each: how many stored (context)
+        # messages each stands for, so the notice of trimmed turns counts like a reopen does.
+        self._heads: dict[UserMessage, int] = {}
+        self._head: UserMessage | None = None  # the turn being answered
+        self._prelude = 0  # stored messages shown before the first turn (a reopened window)
+        self._earlier = 0  # stored messages before what is shown
         self._mounted = asyncio.Event()
 
     @property
@@ -155,6 +176,7 @@ class ChatPane(Vertical):
         self._leave_turn()
         self.client, self.session_key = client, None
         self.debug_log, self._shown = [], []
+        self._forget_turns()
         await self.transcript.remove_children()
         await self.transcript.mount(WelcomeCard(client.app_name, client.welcome, client.examples))
         if self._taken_down():
@@ -171,28 +193,32 @@ class ChatPane(Vertical):
         messages: list[ChatMessage],
         tool_calls: list[Any],
         earlier: int,
+        bounded: bool = True,
     ) -> bool:
         """Render a saved session (its last messages) so the user can read and continue it.
 
-        Returns False when the app closed meanwhile (nothing more may be done with the pane).
+        `bounded`: the oldest turns shown leave again when they exceed the widget budget (not
+        when the user asked for earlier messages). Returns False when the app closed meanwhile
+        (nothing more may be done with the pane).
         """
         self._leave_turn()
         self.client, self.session_key = client, session_key
         self.debug_log, self._shown = self._debug_logs.get(session_key, []), messages
+        self._forget_turns()
+        self._earlier = earlier
         await self.transcript.remove_children()
         durations = {c.tool_call_id: c for c in tool_calls}
         widgets: list[Any] = []
         if earlier:
-            widgets.append(
-                UserMessage(
-                    f"… {earlier} earlier messages are in the saved session (export it to read them all)"
-                )
-            )
+            widgets.append(EarlierNotice(earlier))
         cards: dict[str, ToolCard] = {}
         for message in messages:
             if message.role is Role.USER:
-                widgets.append(UserMessage(message.content or ""))
-            elif message.role is Role.ERROR:
+                self._head = UserMessage(message.content or "")
+                self._heads[self._head] = 0
+                widgets.append(self._head)
+            self._count_stored()  # every message of the window, shown or not (system, tool)
+            if message.role is Role.ERROR:
                 widgets.append(TranscriptNotice("error", message.content or "The turn failed."))
             elif message.role is Role.ASSISTANT:
                 if message.content:
@@ -210,10 +236,13 @@ class ChatPane(Vertical):
                 cards[message.tool_call_id].finish(
                     None if error else message.content, error, record.duration_ms if record else None
                 )
+        self._head = None
         await self.transcript.mount_all(widgets)
         if self._taken_down():
             return False
         self.transcript.anchor()
+        if bounded:
+            await self._trim()
         self._reset_status()
         self.prompt.placeholder = client.placeholder
         self.post_message(self.StateChanged(self))
@@ -258,6 +287,59 @@ class ChatPane(Vertical):
     def selections(self) -> list[tuple[str, str]]:
         """The plugins selected for this chat's last prompt: (plugin, why) pairs."""
         return list(self._selections)
+
+    # -- a bounded transcript ----------------------------------------------------------------
+    def _forget_turns(self) -> None:
+        self._heads, self._head, self._prelude, self._earlier = {}, None, 0, 0
+
+    def _count_stored(self) -> None:
+        """Count one more stored message for the turn being shown (or the window's prelude)."""
+        if self._head is not None and self._head in self._heads:
+            self._heads[self._head] += 1
+        else:
+            self._prelude += 1
+
+    @property
+    def shown_messages(self) -> int:
+        """How many stored (context) messages the transcript shows."""
+        return self._prelude + sum(self._heads.values())
+
+    async def _trim(self) -> None:
+        """Remove the oldest turns while the transcript has more widgets than LIVE_WIDGETS.
+
+        The last turn always stays whole; nothing moves while the user reads further up (the
+        view does not follow the end): the next turn that ends at the end trims instead.
+        """
+        if self._taken_down() or not self.query("#transcript"):
+            return  # the app is closing
+        transcript = self.transcript
+        if not transcript.following:
+            return
+        total = len(transcript.query("*"))
+        if total <= LIVE_WIDGETS:
+            return
+        children = list(transcript.children)
+        heads = [i for i, child in enumerate(children) if child in self._heads]
+        cut, removed = 0, self._prelude
+        for start, end in zip(heads, heads[1:], strict=False):
+            if total <= LIVE_WIDGETS:
+                break
+            total -= sum(1 + len(child.query("*")) for child in children[cut:end])
+            removed += self._heads.pop(children[start])  # type: ignore[call-overload]
+            cut = end
+        if not cut:
+            return
+        self._prelude, self._earlier = 0, self._earlier + removed
+        await transcript.remove_children(children[:cut])
+        await transcript.mount(EarlierNotice(self._earlier), before=0)
+
+    @on(EarlierNotice.Chosen)
+    def _earlier_chosen(self, event: EarlierNotice.Chosen) -> None:
+        event.stop()
+        if self.running:
+            self.notify("An answer is still streaming; press Esc to cancel it first.", severity="warning")
+        elif self.session_key is not None:
+            self.post_message(self.EarlierRequested(self, self.shown_messages + REOPEN_LAST))
 
     def _leave_turn(self) -> None:
         """Cancel a running turn (it is saved as interrupted) and stop rendering its events."""
@@ -307,7 +389,9 @@ class ChatPane(Vertical):
         self._selections = []
         self.post_message(self.SelectionsChanged(self, []))
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
-        await self.transcript.mount(UserMessage(prompt))
+        self._head = UserMessage(prompt)
+        self._heads[self._head] = 0
+        await self.transcript.mount(self._head)
         self.transcript.anchor()  # sending is "show me the answer": follow it from here
         turn = self._turn = self.turns.start(prompt, client=self.client.name, session_key=self.session_key)
         self._follow(turn)
@@ -351,6 +435,10 @@ class ChatPane(Vertical):
         await answer.write(text)
 
     async def _render_event(self, event: TurnUpdate) -> None:
+        if isinstance(event, UserMessageAdded) and not self.shown_messages and not self._earlier:
+            self._count_stored()  # a new session: its system prompt was stored before the prompt
+        if isinstance(event, UserMessageAdded | SystemRoleAdded | ToolCallFinished):
+            self._count_stored()  # each is one stored message (AssistantMessageAdded: below)
         if isinstance(event, SessionStarted):
             self.session_key = self.status.session_key = event.session_key
             self._debug_logs[event.session_key] = self.debug_log
@@ -360,6 +448,7 @@ class ChatPane(Vertical):
         elif isinstance(event, ModelRequestSent):
             self.debug_log.append({"round": event.round, "request": event.request})
         elif isinstance(event, AssistantMessageAdded):
+            self._count_stored()
             if event.response:
                 self.debug_log.append({"response": event.response})
             answer, self._answer = self._answer, None
@@ -390,6 +479,8 @@ class ChatPane(Vertical):
         notice = None
         if ended.state == "error":
             notice = TranscriptNotice("error", ended.error or "The turn failed.")
+            if ended.session_key is not None:  # the error is stored with the session it reached
+                self._count_stored()
         elif ended.state == "interrupted":
             notice = TranscriptNotice("interrupted", INTERRUPTED)
         if notice is not None:
@@ -397,6 +488,9 @@ class ChatPane(Vertical):
             # the notice comes back from the stored session when it is reopened.
             with contextlib.suppress(MountError):
                 await self.transcript.mount(notice)
+        self._head = None
+        if notice is None or notice.is_attached:  # not while the app is closing
+            await self._trim()
         self._turn = None
         self.running = False
         if ended.session_key is not None:

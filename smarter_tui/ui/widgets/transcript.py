@@ -26,6 +26,11 @@ class Transcript(VerticalScroll):
     def _anchored(self, value: bool) -> None:
         self._follow = value
 
+    @property
+    def following(self) -> bool:
+        """True while the view follows the end (the user has not scrolled away from it)."""
+        return self._follow and not self._anchor_released
+
     def watch_virtual_size(self, old: Size, new: Size) -> None:
         # The frame in which the content first overflows was arranged top-aligned: catch up.
         if self._follow and not self._anchor_released and new.height > old.height:

@@ -1,0 +1,84 @@
+"""A long live chat stays bounded: the oldest turns leave the transcript, a notice counts them,
+and they come back when asked (read again from the saved session)."""
+
+from __future__ import annotations
+
+import pytest
+
+from smarter_tui.domain.messages import Role
+from smarter_tui.services import Services
+from smarter_tui.ui.app import SmarterApp
+from smarter_tui.ui.widgets import chat_pane
+from smarter_tui.ui.widgets.assistant_message import AssistantMessage
+from smarter_tui.ui.widgets.earlier_notice import EarlierNotice
+from smarter_tui.ui.widgets.user_message import UserMessage
+from tests.ui.helpers import click, wait_for
+
+SIZE = (120, 40)
+BUDGET = 30  # widgets in the transcript; an offline answer is a few
+
+
+def prompts_shown(chat) -> list[str]:  # type: ignore[no-untyped-def]
+    return [w.text for w in chat.transcript.query(UserMessage) if not isinstance(w, EarlierNotice)]
+
+
+def stored_before(services: Services, key: str, prompt: str) -> int:
+    """How many context messages of the session come before the (unique) user prompt `prompt`."""
+    messages, _ = services.history.transcript(key, last=10_000)
+    return next(i for i, m in enumerate(messages) if m.role is Role.USER and m.content == prompt)
+
+
+async def test_a_long_chat_keeps_a_bounded_transcript(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chat_pane, "LIVE_WIDGETS", BUDGET)
+    app = SmarterApp(open_services=lambda: services)
+    prompts = [f"What is {i}*7?" for i in range(2, 14)]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
+        chat = app.chat
+        for prompt in prompts:
+            await chat.send(prompt)
+            await wait_for(pilot, lambda: not chat.running)
+            await pilot.pause()
+            assert len(chat.transcript.query("*")) <= BUDGET + 10  # the last turn is always kept whole
+        shown = prompts_shown(chat)
+        assert shown and shown[-1] == prompts[-1] and len(shown) < len(prompts)
+        assert shown == prompts[-len(shown) :]
+        assert "91" in chat.last_answer()
+        notices = list(chat.transcript.query(EarlierNotice))
+        assert len(notices) == 1 and chat.transcript.children[0] is notices[0]
+        earlier = stored_before(services, chat.session_key, shown[0])
+        assert notices[0].earlier == earlier
+        assert f"… {earlier} earlier messages" in notices[0].text
+
+        # Asked, the earlier messages come back from the saved session; the chat goes on.
+        await click(pilot, notices[0])
+        await wait_for(pilot, lambda: prompts[0] in prompts_shown(chat))
+        assert prompts_shown(chat) == prompts
+        assert not chat.transcript.query(EarlierNotice)
+        await chat.send("What is 3*3?")
+        await wait_for(pilot, lambda: not chat.running and "9" in chat.last_answer())
+        assert len(chat.transcript.query(AssistantMessage)) < len(prompts)  # bounded again
+
+
+async def test_a_reopened_session_is_bounded_like_a_live_chat(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chat_pane, "LIVE_WIDGETS", BUDGET)
+    app = SmarterApp(open_services=lambda: services)
+    prompts = [f"What is {i}*7?" for i in range(2, 12)]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
+        chat = app.chat
+        for prompt in prompts:
+            await chat.send(prompt)
+            await wait_for(pilot, lambda: not chat.running)
+        key = chat.session_key
+        await app.start_chat(chat.client)
+        app._open_session(key)
+        await wait_for(pilot, lambda: chat.session_key == key and bool(prompts_shown(chat)))
+        await pilot.pause()
+        shown = prompts_shown(chat)
+        assert shown == prompts[-len(shown) :] and len(shown) < len(prompts)
+        assert chat.transcript.query_one(EarlierNotice).earlier == stored_before(services, key, shown[0])
