@@ -82,6 +82,7 @@ class SmarterApp(App[None]):
         self.settings_problems = list(self.settings_store.problems)
         self._launch = launch or LaunchRequest()
         self._catalogue_seen: int | None = None  # the catalogue version the client list shows
+        self._warm_frozen = False  # the first warm-up froze what it imported
         self._catalogue_looking = False  # a worker reads the version now (not exclusive: cancelled
         # workers fail `workers.wait_for_complete()`, so a look is skipped instead)
         self.main = MainScreen(self.settings.panes)
@@ -247,7 +248,12 @@ class SmarterApp(App[None]):
             self.services.warm_up(client)
             # The SDK's ~20 MB of classes live as long as the app, like what start-up froze:
             # left in the collected generations, every full collection would walk them again.
-            gc.freeze()
+            # Once only: a later chat's warm-up imports nothing new, and freezing then would keep
+            # the last chat's transcript, removed but not yet collected, for good (~6 MB a long
+            # answer; gc never looks at frozen objects again).
+            if not self._warm_frozen:
+                self._warm_frozen = True
+                gc.freeze()
 
     def on_unmount(self) -> None:
         gc.unfreeze()

@@ -82,3 +82,34 @@ async def test_a_reopened_session_is_bounded_like_a_live_chat(
         shown = prompts_shown(chat)
         assert shown == prompts[-len(shown) :] and len(shown) < len(prompts)
         assert chat.transcript.query_one(EarlierNotice).earlier == stored_before(services, key, shown[0])
+
+
+async def test_a_new_chat_lets_the_old_transcript_go(services: Services) -> None:
+    """Each new chat's warm-up froze whatever was alive: the last chat's removed transcript too,
+    kept for good (gc never looks at frozen objects): ~6 MB per long answer left behind."""
+    import gc
+    import weakref
+
+    app = SmarterApp(open_services=lambda: services)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
+
+        def warmed_up() -> bool:  # start-up froze what it built, the first warm-up has run
+            return gc.get_freeze_count() > 0 and not [w for w in app.workers if w.group == "startup"]
+
+        await wait_for(pilot, warmed_up)
+        await pilot.pause(0.3)
+        await wait_for(pilot, warmed_up)
+        chat = app.chat
+        gone = []
+        for prompt in ("What is 6*7?", "What is 5*7?", "What is 4*7?"):
+            await chat.send(prompt)
+            await wait_for(pilot, lambda: not chat.running)
+            gone.append(weakref.ref(chat.transcript.query(AssistantMessage).last()))
+            await app.start_chat(chat.client)
+            await pilot.pause(0.3)
+            await wait_for(
+                pilot, lambda: not [w for w in app.workers if w.group == "startup" and w.is_running]
+            )
+        gc.collect()
+        assert [ref() for ref in gone] == [None, None, None]
