@@ -28,6 +28,18 @@ def stored_before(services: Services, key: str, prompt: str) -> int:
     return next(i for i, m in enumerate(messages) if m.role is Role.USER and m.content == prompt)
 
 
+async def ready_chat(pilot, app: SmarterApp):  # type: ignore[no-untyped-def]
+    """Wait for the first chat to be usable; return it."""
+    await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
+    return app.chat
+
+
+async def ask(pilot, chat, prompt: str) -> None:  # type: ignore[no-untyped-def]
+    """Send `prompt` and wait for its answer."""
+    await chat.send(prompt)
+    await wait_for(pilot, lambda: not chat.running)
+
+
 async def test_a_long_chat_keeps_a_bounded_transcript(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -35,11 +47,9 @@ async def test_a_long_chat_keeps_a_bounded_transcript(
     app = SmarterApp(open_services=lambda: services)
     prompts = [f"What is {i}*7?" for i in range(2, 14)]
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
-        chat = app.chat
+        chat = await ready_chat(pilot, app)
         for prompt in prompts:
-            await chat.send(prompt)
-            await wait_for(pilot, lambda: not chat.running)
+            await ask(pilot, chat, prompt)
             await pilot.pause()
             assert len(chat.transcript.query("*")) <= BUDGET + 10  # the last turn is always kept whole
         shown = prompts_shown(chat)
@@ -69,11 +79,9 @@ async def test_a_reopened_session_is_bounded_like_a_live_chat(
     app = SmarterApp(open_services=lambda: services)
     prompts = [f"What is {i}*7?" for i in range(2, 12)]
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
-        chat = app.chat
+        chat = await ready_chat(pilot, app)
         for prompt in prompts:
-            await chat.send(prompt)
-            await wait_for(pilot, lambda: not chat.running)
+            await ask(pilot, chat, prompt)
         key = chat.session_key
         await app.start_chat(chat.client)
         app._open_session(key)
@@ -92,7 +100,7 @@ async def test_a_new_chat_lets_the_old_transcript_go(services: Services) -> None
 
     app = SmarterApp(open_services=lambda: services)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.chat.client is not None and app.focused is app.chat.prompt)
+        await ready_chat(pilot, app)
 
         def warmed_up() -> bool:  # start-up froze what it built, the first warm-up has run
             return gc.get_freeze_count() > 0 and not [w for w in app.workers if w.group == "startup"]
@@ -103,8 +111,7 @@ async def test_a_new_chat_lets_the_old_transcript_go(services: Services) -> None
         chat = app.chat
         gone = []
         for prompt in ("What is 6*7?", "What is 5*7?", "What is 4*7?"):
-            await chat.send(prompt)
-            await wait_for(pilot, lambda: not chat.running)
+            await ask(pilot, chat, prompt)
             gone.append(weakref.ref(chat.transcript.query(AssistantMessage).last()))
             await app.start_chat(chat.client)
             await pilot.pause(0.3)

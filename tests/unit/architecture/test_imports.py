@@ -9,6 +9,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def run_fresh(code: str) -> None:
+    """Run `code` in a new interpreter (nothing imported yet) from the project root; it must pass."""
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_import_linter_contracts_hold() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -29,8 +36,7 @@ def test_core_and_cli_import_neither_textual_nor_the_ui() -> None:
         "assert not bad, bad\n"
         "assert not lazy, lazy\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_fresh(code)
 
 
 def test_postgresql_driver_comes_with_the_first_postgresql_database() -> None:
@@ -45,8 +51,7 @@ def test_postgresql_driver_comes_with_the_first_postgresql_database() -> None:
         "assert db._adapter.get_binary_type() is psycopg.Binary\n"
         "assert db._adapter.txn_idle == psycopg.pq.TransactionStatus.IDLE\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_fresh(code)
 
 
 def test_tui_start_up_path_loads_no_server_stack() -> None:
@@ -62,8 +67,7 @@ def test_tui_start_up_path_loads_no_server_stack() -> None:
         "                  if m in sys.modules)\n"
         "assert not markdown, markdown\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_fresh(code)
 
 
 def test_tui_start_up_path_leaves_authoring_until_it_is_used(tmp_path: Path) -> None:
@@ -84,9 +88,7 @@ def test_tui_start_up_path_leaves_authoring_until_it_is_used(tmp_path: Path) -> 
         "assert 'smarter_tui.services.authoring' in sys.modules\n"
         "services.close()\n"
     )
-    run = subprocess.run
-    result = run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_fresh(code)
 
 
 def test_tui_start_up_path_leaves_the_turn_machinery_to_warm_up(tmp_path: Path) -> None:
@@ -110,9 +112,7 @@ def test_tui_start_up_path_leaves_the_turn_machinery_to_warm_up(tmp_path: Path) 
         "assert not missing, missing\n"
         "services.close()\n"
     )
-    run = subprocess.run
-    result = run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_fresh(code)
 
 
 def test_bundled_examples_ship_in_the_wheel(tmp_path: Path) -> None:
