@@ -28,9 +28,7 @@ import asyncio
 import gc
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,13 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tui_memory import drive_bare, status_mb  # noqa: E402
 from tui_streaming import (  # noqa: E402
     FULL_TOKENS,
-    ROOT,
     SENTINEL,
     ServerProcess,
     answer_chunks,
+    child_figures,
     now,
     open_services,
     ready_app,
+    run_with_server,
     wait_until,
 )
 
@@ -105,14 +104,7 @@ def one_run(answers: int, bare: bool) -> None:
     if bare:
         print(json.dumps(asyncio.run(drive_bare())))
         return
-    server = ServerProcess()
-    try:
-        with tempfile.TemporaryDirectory(prefix="smarter-long-chat-") as tmp:
-            os.environ["SMARTER_TUI_HOME"] = tmp
-            rows = asyncio.run(drive(server, Path(tmp), answers))
-    finally:
-        server.stop()
-    print(json.dumps(rows))
+    run_with_server("smarter-long-chat-", lambda server, home: drive(server, home, answers))
 
 
 def main() -> None:
@@ -125,14 +117,8 @@ def main() -> None:
         one_run(args.answers, args.bare)
         return
     started = now()
-    outputs = []
-    for bare in ([], ["--bare"]):
-        command = [sys.executable, __file__, "--one-run", "--answers", str(args.answers), *bare]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-        if done.returncode != 0:
-            sys.exit(f"run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        outputs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    rows, bare_figures = outputs
+    command = [__file__, "--one-run", "--answers", str(args.answers)]
+    rows, bare_figures = (child_figures(command + bare) for bare in ([], ["--bare"]))
     print(f"{'answer':>6} {'RSS MB':>7} {'widgets':>7} {'answers mounted':>15} {'alive':>6} {'CPU s':>6}")
     for row in rows:
         print(

@@ -31,9 +31,7 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,13 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tui_streaming import (  # noqa: E402
     FULL_TOKENS,
     IN_PROCESS,
-    ROOT,
     SENTINEL,
     ServerProcess,
     answer_chunks,
+    child_figures,
     open_services,
     ready_app,
     rendered_at,
+    run_with_server,
     wait_until,
 )
 
@@ -103,14 +102,7 @@ def one_run(bare: bool = False) -> None:
     if bare:
         print(json.dumps(asyncio.run(drive_bare())))
         return
-    server = ServerProcess()
-    try:
-        with tempfile.TemporaryDirectory(prefix="smarter-memory-") as tmp:
-            os.environ["SMARTER_TUI_HOME"] = tmp
-            figures = asyncio.run(drive(server, Path(tmp)))
-    finally:
-        server.stop()
-    print(json.dumps(figures))
+    run_with_server("smarter-memory-", drive)
 
 
 def main() -> None:
@@ -131,12 +123,7 @@ def main() -> None:
     for i in range(args.runs):
         figures: dict[str, float] = {}
         for bare in ([], ["--bare"]):
-            done = subprocess.run(
-                [sys.executable, __file__, "--one-run", *bare], capture_output=True, text=True, cwd=ROOT
-            )
-            if done.returncode != 0:
-                sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-            figures.update(json.loads(done.stdout.strip().splitlines()[-1]))
+            figures.update(child_figures([__file__, "--one-run", *bare], i))
         runs.append(figures)
         print(f"run {i}: " + ", ".join(f"{k}={v:.1f}" for k, v in runs[-1].items()), "(MB)", flush=True)
     for key, label, target in (

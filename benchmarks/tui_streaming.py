@@ -54,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -418,19 +419,33 @@ async def drive_early(server: ServerProcess, home: Path) -> dict[str, float]:
     return {"early_request": arrival - pressed}
 
 
-def one_run(slow_tokens: int, early: bool = False) -> None:
-    """Child process: print one run's figures as JSON on the last line of stdout."""
+def run_with_server(prefix: str, drive: Callable[[ServerProcess, Path], Awaitable[Any]]) -> None:
+    """Child process: run `drive` against a new loopback server in a new SMARTER_TUI_HOME, and
+    print what it returns as JSON on the last line of stdout (read by `child_figures`)."""
     server = ServerProcess()
     try:
-        with tempfile.TemporaryDirectory(prefix="smarter-stream-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
             os.environ["SMARTER_TUI_HOME"] = tmp
-            if early:
-                figures = asyncio.run(drive_early(server, Path(tmp)))
-            else:
-                figures = asyncio.run(drive(server, Path(tmp), slow_tokens))
+            result = asyncio.run(drive(server, Path(tmp)))
     finally:
         server.stop()
-    print(json.dumps(figures))
+    print(json.dumps(result))
+
+
+def child_figures(arguments: list[str], run: int = 0) -> Any:
+    """Run this benchmark's `arguments` in a fresh Python process; return its last line's JSON."""
+    done = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(f"run {run} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def one_run(slow_tokens: int, early: bool = False) -> None:
+    """Child process: print one run's figures as JSON on the last line of stdout."""
+    if early:
+        run_with_server("smarter-stream-", drive_early)
+    else:
+        run_with_server("smarter-stream-", lambda server, home: drive(server, home, slow_tokens))
 
 
 def summary(label: str, values: list[float], unit: str, target: float | None = None) -> None:
@@ -457,11 +472,8 @@ def main() -> None:
     for i in range(args.runs):
         figures: dict[str, float] = {}
         for early in ([], ["--early"]):
-            command = [sys.executable, __file__, "--one-run", "--slow-tokens", str(args.slow_tokens)]
-            done = subprocess.run(command + early, capture_output=True, text=True, cwd=ROOT)
-            if done.returncode != 0:
-                sys.exit(f"run {i} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-            figures.update(json.loads(done.stdout.strip().splitlines()[-1]))
+            command = [__file__, "--one-run", "--slow-tokens", str(args.slow_tokens), *early]
+            figures.update(child_figures(command, i))
         runs.append(figures)
         print(f"run {i}: " + ", ".join(f"{k}={v:.3f}" for k, v in runs[-1].items()), flush=True)
 
