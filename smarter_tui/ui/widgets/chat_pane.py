@@ -214,9 +214,7 @@ class ChatPane(Vertical):
         cards: dict[str, ToolCard] = {}
         for message in messages:
             if message.role is Role.USER:
-                self._head = UserMessage(message.content or "")
-                self._heads[self._head] = 0
-                widgets.append(self._head)
+                widgets.append(self._begin_turn(message.content or ""))
             self._count_stored()  # every message of the window, shown or not (system, tool)
             if message.role is Role.ERROR:
                 widgets.append(TranscriptNotice("error", message.content or "The turn failed."))
@@ -291,6 +289,12 @@ class ChatPane(Vertical):
     # -- a bounded transcript ----------------------------------------------------------------
     def _forget_turns(self) -> None:
         self._heads, self._head, self._prelude, self._earlier = {}, None, 0, 0
+
+    def _begin_turn(self, prompt: str) -> UserMessage:
+        """Return the prompt's widget, now the head of the turn that stored messages count for."""
+        self._head = UserMessage(prompt)
+        self._heads[self._head] = 0
+        return self._head
 
     def _count_stored(self) -> None:
         """Count one more stored message for the turn being shown (or the window's prelude)."""
@@ -389,9 +393,7 @@ class ChatPane(Vertical):
         self._selections = []
         self.post_message(self.SelectionsChanged(self, []))
         self.status.state, self.status.rounds, self.status.tokens = "thinking…", 0, ""
-        self._head = UserMessage(prompt)
-        self._heads[self._head] = 0
-        await self.transcript.mount(self._head)
+        await self.transcript.mount(self._begin_turn(prompt))
         self.transcript.anchor()  # sending is "show me the answer": follow it from here
         turn = self._turn = self.turns.start(prompt, client=self.client.name, session_key=self.session_key)
         self._follow(turn)

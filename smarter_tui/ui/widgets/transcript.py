@@ -33,5 +33,5 @@ class Transcript(VerticalScroll):
 
     def watch_virtual_size(self, old: Size, new: Size) -> None:
         # The frame in which the content first overflows was arranged top-aligned: catch up.
-        if self._follow and not self._anchor_released and new.height > old.height:
+        if self.following and new.height > old.height:
             self.scroll_end(animate=False)
