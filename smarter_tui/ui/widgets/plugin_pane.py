@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +21,8 @@ from textual.worker import get_current_worker
 from smarter_tui.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
+    from rich.syntax import Syntax
+
     from smarter_tui.domain.records import ToolCallRecord
     from smarter_tui.services.authoring import AuthoringService
     from smarter_tui.services.inspector import PluginInspector, ToolView, TryResult
@@ -34,6 +35,9 @@ _ARGUMENTS_WIDTH = 48
 
 def _syntax(code: str, lexer: str) -> Syntax:
     """Return highlighted code that wraps and uses the pane's background."""
+    # Imported here: rich.syntax brings pygments (~25 ms), which start-up never needs.
+    from rich.syntax import Syntax
+
     return Syntax(code, lexer, theme=_THEME, background_color="default", word_wrap=True)
 
 

@@ -66,6 +66,9 @@ def test_tui_start_up_path_loads_no_server_stack() -> None:
         "markdown = sorted(m for m in ('textual.widgets._markdown', 'markdown_it')\n"
         "                  if m in sys.modules)\n"
         "assert not markdown, markdown\n"
+        "# Highlighting (pygments) comes with the first plugin pane that shows code.\n"
+        "syntax = sorted(m for m in ('rich.syntax', 'pygments') if m in sys.modules)\n"
+        "assert not syntax, syntax\n"
     )
     run_fresh(code)
 
