@@ -15,9 +15,12 @@ from textual.widgets._footer import FooterKey
 
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
+from smarter_tui.ui.screens.confirm_modal import ConfirmModal
 from smarter_tui.ui.screens.manifest_editor_screen import ManifestEditorScreen
 from smarter_tui.ui.widgets.stable_footer import StableFooter
 from tests.ui.helpers import ready, wait_for
+from tests.ui.history_host import HostApp, insert_sessions
+from tests.ui.test_history_screen import PROMPTS, settle
 from tests.ui.test_manifest_editor import open_browser
 
 SIZE = (120, 40)
@@ -191,3 +194,22 @@ async def test_a_check_after_its_screen_closed_does_nothing() -> None:
         await pilot.pause()
         await pilot.pause(0.1)
         assert app.is_running and app.return_code is None
+
+
+async def test_the_history_footer_is_not_rebuilt_when_a_dialog_covers_it(
+    services: Services, composed: Counter[str]
+) -> None:
+    insert_sessions(services, PROMPTS)
+    app = HostApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: "Delete" in keys(app))
+        history = app.screen
+        before = composed["HistoryScreen"]
+        await pilot.press("d")  # the delete confirmation covers the browser
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is history)
+        await settle(pilot)
+        assert composed["HistoryScreen"] == before  # covered and uncovered: the same keys
+        assert "Delete" in keys(app)

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from smarter_tui.domain.errors import SmarterError
 from smarter_tui.domain.messages import Message
@@ -21,6 +21,7 @@ from smarter_tui.ui.screens.delivery import deliver
 from smarter_tui.ui.screens.rename_modal import RenameModal
 from smarter_tui.ui.widgets.session_preview import SessionPreview
 from smarter_tui.ui.widgets.session_table import SessionTable
+from smarter_tui.ui.widgets.stable_footer import StableFooter
 
 if TYPE_CHECKING:
     from smarter_tui.services.history import HistoryService
@@ -127,8 +128,8 @@ class HistoryScreen(Screen[str | None]):
         with Horizontal(id="history-body"):
             yield SessionTable(id="history-table")
             yield SessionPreview(id="history-preview")
-        # The Footer is mounted after the first rows are painted: it recomposes on every focus and
-        # screen-stack change, which would otherwise delay the first paint by tens of milliseconds.
+        # The footer is mounted after the first rows are painted: composing and laying out its
+        # keys would otherwise delay the first paint by tens of milliseconds.
 
     def on_mount(self) -> None:
         """Fetch the first page (AUTO_FOCUS has put the focus on the table)."""
@@ -202,7 +203,9 @@ class HistoryScreen(Screen[str | None]):
             self.call_after_refresh(self.call_later, self._mount_footer)
 
     async def _mount_footer(self) -> None:
-        await self.mount(Footer())
+        # StableFooter: Textual's Footer rebuilds all its keys each time a dialog covers or
+        # uncovers the browser, though they stay the same.
+        await self.mount(StableFooter())
         self.refresh_bindings()  # a new Footer shows nothing until bindings are published
 
     def _page_failed(self, request: int, exc: BaseException) -> None:
