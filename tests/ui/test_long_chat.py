@@ -3,14 +3,18 @@ and they come back when asked (read again from the saved session)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from smarter_tui.domain.errors import ProviderError
 from smarter_tui.domain.messages import Role
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
 from smarter_tui.ui.widgets import chat_pane
 from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 from smarter_tui.ui.widgets.earlier_notice import EarlierNotice
+from smarter_tui.ui.widgets.transcript_notice import TranscriptNotice
 from smarter_tui.ui.widgets.user_message import UserMessage
 from tests.ui.helpers import click, wait_for
 
@@ -90,6 +94,52 @@ async def test_a_reopened_session_is_bounded_like_a_live_chat(
         shown = prompts_shown(chat)
         assert shown == prompts[-len(shown) :] and len(shown) < len(prompts)
         assert chat.transcript.query_one(EarlierNotice).earlier == stored_before(services, key, shown[0])
+
+
+async def test_the_notice_counts_a_plugin_system_role_of_the_first_turn(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shop's plugin adds its systemRole before the first prompt is stored: the client's own
+    system prompt, stored with that prompt, was left out of the count (one too few)."""
+    monkeypatch.setattr(chat_pane, "LIVE_WIDGETS", BUDGET)
+    app = SmarterApp(open_services=lambda: services)
+    prompts = [f"Who is Willy Wonka? And what is {i}*7?" for i in range(2, 8)]
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready_chat(pilot, app)
+        await app.start_chat(next(c for c in app.clients if c.name == "shop_assistant"))
+        await pilot.pause()
+        for prompt in prompts:
+            await ask(pilot, chat, prompt)
+            assert chat.shown_messages + chat._earlier == services.db.sessions.context_count(chat.session_key)
+        shown = prompts_shown(chat)
+        assert len(shown) < len(prompts)
+        assert chat.transcript.query_one(EarlierNotice).earlier == stored_before(
+            services, chat.session_key, shown[0]
+        )
+
+
+async def test_a_first_prompt_that_failed_before_it_was_stored_counts_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its session was never created, so neither its system prompt nor its error is stored."""
+    app = SmarterApp(open_services=lambda: services)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await ready_chat(pilot, app)
+        runtime = services.sessions.runtime
+
+        def unreachable(client: str, key: str | None) -> Any:
+            raise ProviderError("the provider is unreachable")
+
+        monkeypatch.setattr(services.sessions, "runtime", unreachable)
+        await ask(pilot, chat, "What is 6*7?")
+        assert chat.transcript.query_one(TranscriptNotice).text.endswith("the provider is unreachable")
+        assert chat.session_key is not None
+        assert services.history.find(chat.session_key) is None
+        assert chat.shown_messages == 0
+        monkeypatch.setattr(services.sessions, "runtime", runtime)
+        await ask(pilot, chat, "What is 6*7?")  # the retry creates the session, with its prompt
+        assert "42" in chat.last_answer()
+        assert chat.shown_messages == services.db.sessions.context_count(chat.session_key)
 
 
 async def test_a_new_chat_lets_the_old_transcript_go(services: Services) -> None:

@@ -123,6 +123,9 @@ class ChatPane(Vertical):
         self._head: UserMessage | None = None  # the turn being answered
         self._prelude = 0  # stored messages shown before the first turn (a reopened window)
         self._earlier = 0  # stored messages before what is shown
+        # A new session's system prompt is stored with its first prompt (not when the key is
+        # handed out); until then the session does not exist.
+        self._system_pending = False
         self._mounted = asyncio.Event()
 
     @property
@@ -289,6 +292,7 @@ class ChatPane(Vertical):
     # -- a bounded transcript ----------------------------------------------------------------
     def _forget_turns(self) -> None:
         self._heads, self._head, self._prelude, self._earlier = {}, None, 0, 0
+        self._system_pending = False
 
     def _begin_turn(self, prompt: str) -> UserMessage:
         """Return the prompt's widget, now the head of the turn that stored messages count for."""
@@ -437,11 +441,15 @@ class ChatPane(Vertical):
         await answer.write(text)
 
     async def _render_event(self, event: TurnUpdate) -> None:
-        if isinstance(event, UserMessageAdded) and not self.shown_messages and not self._earlier:
-            self._count_stored()  # a new session: its system prompt was stored before the prompt
+        if isinstance(event, UserMessageAdded) and self._system_pending:
+            # The session was created with this prompt, and its system prompt with it. (A
+            # plugin's systemRole may have been announced first: it does not mark the session.)
+            self._system_pending = False
+            self._count_stored()
         if isinstance(event, UserMessageAdded | SystemRoleAdded | ToolCallFinished):
             self._count_stored()  # each is one stored message (AssistantMessageAdded: below)
         if isinstance(event, SessionStarted):
+            self._system_pending = True
             self.session_key = self.status.session_key = event.session_key
             self._debug_logs[event.session_key] = self.debug_log
         elif isinstance(event, PluginSelected):
@@ -481,8 +489,8 @@ class ChatPane(Vertical):
         notice = None
         if ended.state == "error":
             notice = TranscriptNotice("error", ended.error or "The turn failed.")
-            if ended.session_key is not None:  # the error is stored with the session it reached
-                self._count_stored()
+            if ended.session_key is not None and not self._system_pending:
+                self._count_stored()  # stored with its session (a session never created has none)
         elif ended.state == "interrupted":
             notice = TranscriptNotice("interrupted", INTERRUPTED)
         if notice is not None:
