@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
@@ -29,3 +31,13 @@ def report(label: str, times_ms: list[float], target_ms: float | None = None) ->
         f"{label}: median {median:.3f} ms, min {min(times_ms):.3f} ms, max {max(times_ms):.3f} ms "
         f"over {len(times_ms)} runs{verdict}"
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU seconds process `pid` has used so far, ended threads included.
+
+    Read from /proc/PID/stat, so with the clock tick's resolution (10 ms); raises OSError once
+    the process is gone.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

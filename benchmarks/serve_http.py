@@ -29,6 +29,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _stats import cpu_seconds  # noqa: E402
 
 V2 = {"X-Smarter-Capabilities": "chat-contract-v2", "Content-Type": "application/json"}
 LEVELS = (1, 16, 64)
@@ -94,8 +97,7 @@ def rss_mb(pid: int) -> float:
 
 def cpu_ms(pid: int) -> float:
     """Return the CPU time (user + system) process `pid` has used so far, in milliseconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(pid) * 1000
 
 
 async def load(

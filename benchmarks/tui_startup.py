@@ -59,7 +59,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _stats import report  # noqa: E402
+from _stats import cpu_seconds, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = ROOT / ".venv" / "bin" / "smarter-tui"
@@ -91,18 +91,6 @@ def bare_usable(screen: str) -> bool:
 CPU: dict[str, list[float]] = {}
 #: CPU seconds its child processes (the model worker) had used by then, by series label.
 CHILD_CPU: dict[str, list[float]] = {}
-
-
-def cpu_seconds(pid: int) -> float:
-    """Return user + system CPU seconds process `pid` has used so far, ended threads included.
-
-    0.0 once the process is gone.
-    """
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
