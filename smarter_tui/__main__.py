@@ -10,6 +10,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import subprocess
+
     from smarter_tui.domain.launch import LaunchRequest
 
 #: Options that open the app (anything else is a command for the CLI).
@@ -20,8 +22,9 @@ class _EarlyStart:
     """Reads the settings, opens the database (seeding a first run) and resolves the launch flags,
     all on a thread while Textual is still importing on the main thread."""
 
-    def __init__(self, launch: LaunchRequest | None) -> None:
+    def __init__(self, launch: LaunchRequest | None, worker: subprocess.Popen[bytes] | None) -> None:
         self._launch = launch
+        self._worker = worker
         self._result: dict[str, Any] = {}
         self._settings_read = threading.Event()
         self._thread = threading.Thread(target=self._run, name="open-services", daemon=True)
@@ -37,9 +40,10 @@ class _EarlyStart:
         finally:
             self._settings_read.set()
         try:
+            from smarter_tui.providers.remote import ModelWorker
             from smarter_tui.services import Services
 
-            services = Services.open(model_worker=True)
+            services = Services.open(model_worker=ModelWorker.start(self._worker))
             self._result["services"] = services
             if self._launch is not None and self._launch.explicit:
                 self._result["target"] = services.launch_target(self._launch)
@@ -69,6 +73,23 @@ class _EarlyStart:
         return None
 
 
+def _spawn_model_worker() -> subprocess.Popen[bytes] | None:
+    """Spawn the model worker before anything else is imported (see `providers.worker_process`):
+    importing the SDK there takes longer than the app's start-up, and the first prompt waits for
+    it. None when it cannot be spawned (the services try again, and say so on the first call)."""
+    from smarter_tui.providers.worker_process import spawn_worker
+
+    try:
+        return spawn_worker()
+    except OSError:
+        return None
+
+
+def opens_app(args: list[str]) -> bool:
+    """True when `args` open the app: none, or launch flags first."""
+    return not args or args[0].startswith(LAUNCH_FLAGS)
+
+
 def parse_launch(args: list[str]) -> LaunchRequest | None:
     """Return the launch request when `args` open the app (none, or only launch flags); else None.
 
@@ -76,10 +97,10 @@ def parse_launch(args: list[str]) -> LaunchRequest | None:
     """
     from smarter_tui.domain.launch import LaunchRequest
 
+    if not opens_app(args):
+        return None
     if not args:
         return LaunchRequest()
-    if not args[0].startswith(LAUNCH_FLAGS):
-        return None
     import argparse
 
     parser = argparse.ArgumentParser(prog="smarter-tui", description="Open the app.")
@@ -111,13 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the app (no arguments, or only launch flags) or a command; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
     args = _take_database_url(args)
+    worker = _spawn_model_worker() if opens_app(args) else None  # first of all (see there)
     launch = parse_launch(args)
     if launch is not None:
         # Start-up creates objects that live as long as the app (modules, classes, widgets): the
         # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
         # The app freezes them once its first chat is shown and collects again from then on.
         gc.disable()
-        early = _EarlyStart(launch)
+        early = _EarlyStart(launch, worker)
         from smarter_tui.ui.app import SmarterApp
 
         if launch.explicit:

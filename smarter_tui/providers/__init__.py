@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from smarter_tui.domain.models import ModelProvider
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named in annotations: importing the package stays free of the domain
+    from smarter_tui.domain.models import ModelProvider
     from smarter_tui.providers.offline import OfflineProvider
     from smarter_tui.providers.openai_compat import OpenAICompatibleProvider
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import subprocess
-import sys
 import threading
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, suppress
-from pathlib import Path
 from typing import Any
 
 from smarter_tui.domain.errors import ProviderError
@@ -31,6 +28,7 @@ from smarter_tui.providers.wire import (
     reply_from_wire,
     request_to_wire,
 )
+from smarter_tui.providers.worker_process import spawn_worker
 
 _STOPPED_MESSAGE = "The model worker process stopped in the middle of the call."
 _STOPPED: dict[str, Any] = {"message": _STOPPED_MESSAGE, "status": None}
@@ -95,27 +93,22 @@ class ModelWorker:
         self._numbers = itertools.count(1)
 
     @classmethod
-    def start(cls) -> ModelWorker:
-        """Spawn the worker now (it imports the SDK while the caller goes on) and return it."""
+    def start(cls, process: subprocess.Popen[bytes] | None = None) -> ModelWorker:
+        """Spawn the worker now (it imports the SDK while the caller goes on) and return it.
+
+        `process`: a worker already spawned by `spawn_worker` (the app does it first of all),
+        taken over instead of spawning another.
+        """
         worker = cls()
         with worker._lock:
-            worker._spawn()
+            worker._spawn(process)
         return worker
 
-    def _spawn(self) -> _Channel:
-        """Start a worker process (lock held) and open every provider in it again."""
+    def _spawn(self, process: subprocess.Popen[bytes] | None = None) -> _Channel:
+        """Start a worker process, or take over `process` (lock held); open every provider in it again."""
         if self._channel is not None and self._channel.process.poll() is None:
             self._channel.process.kill()
-        root = str(Path(__file__).resolve().parents[2])  # the worker imports this very package
-        path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "smarter_tui.providers.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # the app owns the terminal; failures come back as messages
-            env={**os.environ, "PYTHONPATH": path},
-        )
-        channel = self._channel = _Channel(process)
+        channel = self._channel = _Channel(process or spawn_worker())
         threading.Thread(target=self._read, args=(channel,), daemon=True, name="model-worker").start()
         for number, config in self._configs.items():
             self._put(channel, {"op": "open", "provider": number, "config": config})

@@ -83,7 +83,7 @@ class Services:
         seed_examples: bool = True,
         provider_factory: Callable[..., ModelProvider] = make_provider,
         weather_urls: tuple[str, str] | None = None,
-        model_worker: bool = False,
+        model_worker: bool | ModelWorker = False,
     ) -> Services:
         """Open (creating and migrating) the database and build the services.
 
@@ -91,9 +91,10 @@ class Services:
         or the SQLite file in the data directory is used. A URL without a password takes the
         keyring's `database` secret. On an empty catalogue the bundled examples are applied once
         (`seed_examples`). With `model_worker` (the TUI), model calls are made in a worker
-        process started first of all, so the SDK is imported there while the database opens.
+        process started first of all, so the SDK is imported there while the database opens;
+        a `ModelWorker` is one the caller started earlier still.
         """
-        worker = ModelWorker.start() if model_worker else None
+        worker = ModelWorker.start() if model_worker is True else model_worker or None
         if worker is not None:
             provider_factory = worker.make_provider
         secrets = secrets or SecretStore()

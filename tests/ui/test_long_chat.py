@@ -136,9 +136,12 @@ async def test_a_first_prompt_that_failed_before_it_was_stored_counts_nothing(
         assert chat.session_key is not None
         assert services.history.find(chat.session_key) is None
         assert chat.shown_messages == 0
+        await pilot.pause(0.2)
+        assert chat.status.state == "error"  # and it stays so until the next prompt
         monkeypatch.setattr(services.sessions, "runtime", runtime)
         await ask(pilot, chat, "What is 6*7?")  # the retry creates the session, with its prompt
         assert "42" in chat.last_answer()
+        assert chat.status.state == "ready"
         assert chat.shown_messages == services.db.sessions.context_count(chat.session_key)
 
 

@@ -132,3 +132,25 @@ def test_bundled_examples_ship_in_the_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "smarter_tui/_assets/manifests/general_assistant.yaml" in names
     assert "smarter_tui/_assets/data/catalogue.sqlite3" in names
+
+
+def test_the_app_spawns_the_model_worker_before_it_imports_textual_or_the_services() -> None:
+    # The worker's import of the SDK takes longer than the app's start-up: spawned after Textual
+    # and the services (~360 ms in), a prompt sent 0.3 s after the chat was usable waited ~540 ms
+    # for it (benchmarks/tui_first_request.py).
+    code = (
+        "import os, subprocess, sys\n"
+        "real = subprocess.Popen\n"
+        "def spy(args, *rest, **options):\n"
+        "    if 'smarter_tui.providers.worker' in args:\n"
+        "        heavy = ('textual', 'smarter_tui.services', 'smarter_tui.ui')\n"
+        "        loaded = [m for m in heavy if m in sys.modules]\n"
+        "        print('loaded before the worker:', loaded, flush=True)\n"
+        "        os._exit(3 if loaded else 0)\n"
+        "    return real(args, *rest, **options)\n"
+        "subprocess.Popen = spy\n"
+        "from smarter_tui.__main__ import main\n"
+        "main([])\n"
+        "sys.exit(4)  # the app ran without spawning a worker\n"
+    )
+    run_fresh(code)

@@ -14,6 +14,7 @@ from smarter_tui.domain.errors import ProviderError
 from smarter_tui.domain.models import ModelReply, ModelRequest, TextChunk
 from smarter_tui.providers import OfflineProvider
 from smarter_tui.providers.remote import ModelWorker, WorkerProvider
+from smarter_tui.providers.worker_process import spawn_worker
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
@@ -41,6 +42,20 @@ async def collect(p: WorkerProvider, req: ModelRequest) -> tuple[list[str], Mode
     assert isinstance(items[-1], ModelReply)
     assert all(isinstance(i, TextChunk) for i in items[:-1])
     return [i.text for i in items[:-1]], items[-1]
+
+
+async def test_a_worker_spawned_earlier_is_taken_over(fake_openai: FakeOpenAI) -> None:
+    # The app spawns the process first of all and hands it to the services (see __main__).
+    process = spawn_worker()
+    model_worker = ModelWorker.start(process)
+    try:
+        fake_openai.enqueue(Reply(text="early", chunks=["ear", "ly"]))
+        chunks, reply = await collect(provider(model_worker, fake_openai), request())
+        assert (chunks, reply.content) == (["ear", "ly"], "early")
+        assert model_worker._channel is not None and model_worker._channel.process is process
+    finally:
+        model_worker.close()
+    assert process.returncode == 0  # ended by closing its input, not killed
 
 
 async def test_a_streamed_answer_and_a_tool_call_come_through_the_worker(
