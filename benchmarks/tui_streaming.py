@@ -35,7 +35,9 @@ escape sequences nor write it, so a real terminal adds that (small) cost on top.
    answer of run steps 1 and 2.
 (e) early Enter, in a separate fresh process per run: the prompt is typed and Enter pressed
    0.3 s after the chat became usable (client shown, prompt focused), without waiting for any
-   warm-up; measured from just before Enter to the server receiving the request.
+   warm-up; measured from just before Enter to the server receiving the request. Here the
+   services (and with them the model worker) open when the app mounts; `tui_first_request.py`
+   measures the same through the real program in tmux, whose entry point spawns the worker first.
 
 Run: .venv/bin/python benchmarks/tui_streaming.py [--runs 5] [--slow-tokens 500]
 Targets: (a) < 1.5 s, (b) < 100 ms (CPU share: compare 0.7-0.9 core for Elia/oterm),
