@@ -40,36 +40,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui_startup import PROGRAM, ROOT, children, tmux, wait_gone  # noqa: E402
-from tui_streaming import ServerProcess, answer_chunks, now  # noqa: E402
+from tui_streaming import ServerProcess, answer_chunks, bench_manifest, now  # noqa: E402
 
 PLACEHOLDER = "Say something to the bench..."
 CLIENT_ROW = "│ Bench"
 TIMEOUT = 15.0
 EARLY = 0.3  # seconds between usable and Enter
-
-
-def manifest(base_url: str) -> str:
-    """A Provider at the loopback server and an LLMClient `bench` with its own placeholder."""
-    return f"""
-apiVersion: smarter.sh/v1
-kind: Provider
-metadata: {{name: loopback, description: benchmark server}}
-spec:
-  provider: {{baseUrl: "{base_url}", defaultModel: bench, apiKey: null}}
----
-apiVersion: smarter.sh/v1
-kind: LLMClient
-metadata: {{name: bench, description: benchmark client}}
-spec:
-  config:
-    prompt:
-      provider: loopback
-      appName: Bench
-      appPlaceholder: "{PLACEHOLDER}"
-      defaultSystemRole: You are a benchmark.
-  extensions: []
-  plugins: []
-"""
 
 
 def started_ticks(pid: int) -> int:
@@ -146,7 +122,7 @@ def main() -> None:
     tmux("new-session", "-d", "-s", "keepalive", "-x", "120", "-y", "40", "sleep 3600")
     tmux("set-option", "-g", "remain-on-exit", "on")  # a crash leaves its traceback to capture
     try:
-        (scratch / "bench.yaml").write_text(manifest(server.base_url))
+        (scratch / "bench.yaml").write_text(bench_manifest(server.base_url, PLACEHOLDER))
         subprocess.run([PROGRAM, "apply", "-f", str(scratch / "bench.yaml")], env=child_env, check=True)
         one_run(server, env, "prime")  # unmeasured: file cache, bytecode
         delays, spawns, alone = [], [], []

@@ -216,8 +216,9 @@ class ServerProcess:
 # -- the app side --------------------------------------------------------------------------------
 
 
-def bench_manifest(base_url: str) -> str:
-    """A Provider at the loopback server and an LLMClient `bench` using it."""
+def bench_manifest(base_url: str, placeholder: str | None = None) -> str:
+    """A Provider at the loopback server and an LLMClient `bench` using it (with `placeholder`)."""
+    own = f'\n      appPlaceholder: "{placeholder}"' if placeholder else ""
     return f"""
 apiVersion: smarter.sh/v1
 kind: Provider
@@ -230,10 +231,11 @@ kind: LLMClient
 metadata: {{name: bench, description: benchmark client}}
 spec:
   config:
-    provider: loopback
-    appName: Bench
-    defaultSystemRole: You are a benchmark.
-  functions: []
+    prompt:
+      provider: loopback
+      appName: Bench{own}
+      defaultSystemRole: You are a benchmark.
+  extensions: []
   plugins: []
 """
 
