@@ -41,7 +41,11 @@ run; the working tree is not touched); `--as-is` also measures the environment u
 A private tmux server (`tmux -L <name>`) is started once and kept alive so the server's own
 start-up is not counted; it is killed at the end.
 
-Run: .venv/bin/python benchmarks/tui_startup.py [--runs N]
+A/B between commits: `git worktree add /tmp/old REV`, then `--against /tmp/old` adds a warm start
+of that checkout's code (PYTHONPATH puts its package first) to every round. On this shared machine
+the bare app's own figure moves by a third between runs; the A/B ratio is the steadier figure.
+
+Run: .venv/bin/python benchmarks/tui_startup.py [--runs N] [--against DIR]
 Targets: median < 0.5 s; warm start <= 1.5x the bare Textual app.
 """
 
@@ -140,21 +144,27 @@ def one_run(home: Path, name: str, env: str = "", program: str = "") -> float:
         wait_gone(family)
 
 
-def series(scratch: Path, label: str, env: str, runs: int) -> dict[str, list[float]]:
+def series(scratch: Path, label: str, env: str, runs: int, against: str = "") -> dict[str, list[float]]:
     """Prime once, then `runs` rounds of a bare, a first-run and a warm-start launch (ms).
 
     Returns {"bare": [...], "first": [...], "warm": [...]}; the CPU figures land in CPU under
-    f"{label}-b", f"{label}-f" and f"{label}-w".
+    f"{label}-b", f"{label}-f" and f"{label}-w". With `against` (a checkout of another commit),
+    each round also has a warm start of that checkout's code: "against", CPU f"{label}-a".
     """
     warm_home = scratch / f"{label}-warm"
     bare_home = scratch / f"{label}-bare"
+    other = f"{env} PYTHONPATH={against}"  # its package comes before this checkout's
     one_run(bare_home, f"{label}-bprime", env, BARE)  # unmeasured: file cache, bytecode
     one_run(warm_home, f"{label}-prime", env)  # unmeasured: file cache, bytecode, warm_home
-    figures: dict[str, list[float]] = {"bare": [], "first": [], "warm": []}
+    if against:
+        one_run(scratch / f"{label}-other", f"{label}-aprime", other)
+    figures: dict[str, list[float]] = {"bare": [], "first": [], "warm": [], "against": []}
     for i in range(runs):
         figures["bare"].append(one_run(bare_home, f"{label}-b{i}", env, BARE) * 1000)
         figures["first"].append(one_run(scratch / f"{label}-fresh{i}", f"{label}-f{i}", env) * 1000)
         figures["warm"].append(one_run(warm_home, f"{label}-w{i}", env) * 1000)
+        if against:
+            figures["against"].append(one_run(scratch / f"{label}-other", f"{label}-a{i}", other) * 1000)
     return figures
 
 
@@ -164,6 +174,12 @@ def main() -> None:
     parser.add_argument(
         "--as-is", action="store_true", help="also measure with the environment's bytecode settings"
     )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        default="",
+        help="also a warm start of another checkout (e.g. `git worktree add DIR REV`), interleaved: an A/B",
+    )
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
@@ -172,7 +188,9 @@ def main() -> None:
     tmux("new-session", "-d", "-s", "keepalive", "-x", "120", "-y", "40", "sleep 3600")
     tmux("set-option", "-g", "remain-on-exit", "on")  # a crash leaves its traceback to capture
     try:
-        cached_runs = series(scratch, "cached", cached, args.runs)
+        cached_runs = series(
+            scratch, "cached", cached, args.runs, str(Path(args.against).resolve()) if args.against else ""
+        )
         if args.as_is:
             as_is_runs = series(scratch, "asis", "", args.runs)
     finally:
@@ -196,6 +214,12 @@ def main() -> None:
             f"target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}; "
             f"its model worker by then: median {statistics.median(CHILD_CPU[key]) * 1000:.0f} ms"
         )
+    if args.against:
+        other = cached_runs["against"]
+        report(f"warm start of {args.against} (--against), interleaved", other)
+        wall = statistics.median(warm) / statistics.median(other)
+        cpu = statistics.median(CPU["cached-w"]) / statistics.median(CPU["cached-a"])
+        print(f"this checkout / {args.against}, warm start: wall {wall:.2f}x, CPU {cpu:.2f}x")
     print(f"machine load (1 min) at the end: {os.getloadavg()[0]:.2f}")
     if args.as_is:
         dont = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
