@@ -22,7 +22,7 @@ class _EarlyStart:
     """Reads the settings, opens the database (seeding a first run) and resolves the launch flags,
     all on a thread while Textual is still importing on the main thread."""
 
-    def __init__(self, launch: LaunchRequest | None, worker: subprocess.Popen[bytes] | None) -> None:
+    def __init__(self, launch: LaunchRequest, worker: subprocess.Popen[bytes] | None) -> None:
         self._launch = launch
         self._worker = worker
         self._result: dict[str, Any] = {}
@@ -45,7 +45,7 @@ class _EarlyStart:
 
             services = Services.open(model_worker=ModelWorker.start(self._worker))
             self._result["services"] = services
-            if self._launch is not None and self._launch.explicit:
+            if self._launch.explicit:
                 self._result["target"] = services.launch_target(self._launch)
         except BaseException as exc:  # handed to the app (or printed, for a bad flag)
             self._result["error"] = exc
@@ -90,15 +90,13 @@ def opens_app(args: list[str]) -> bool:
     return not args or args[0].startswith(LAUNCH_FLAGS)
 
 
-def parse_launch(args: list[str]) -> LaunchRequest | None:
-    """Return the launch request when `args` open the app (none, or only launch flags); else None.
+def parse_launch(args: list[str]) -> LaunchRequest:
+    """Return the launch request of arguments that open the app (see `opens_app`).
 
     Exits with status 2 and a usage line for a malformed flag, like every other command.
     """
     from smarter_tui.domain.launch import LaunchRequest
 
-    if not opens_app(args):
-        return None
     if not args:
         return LaunchRequest()
     import argparse
@@ -132,27 +130,27 @@ def main(argv: list[str] | None = None) -> int:
     """Run the app (no arguments, or only launch flags) or a command; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
     args = _take_database_url(args)
-    worker = _spawn_model_worker() if opens_app(args) else None  # first of all (see there)
+    if not opens_app(args):
+        from smarter_tui.cli.main import run
+
+        return run(args)
+    worker = _spawn_model_worker()  # first of all (see there)
     launch = parse_launch(args)
-    if launch is not None:
-        # Start-up creates objects that live as long as the app (modules, classes, widgets): the
-        # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
-        # The app freezes them once its first chat is shown and collects again from then on.
-        gc.disable()
-        early = _EarlyStart(launch, worker)
-        from smarter_tui.ui.app import SmarterApp
+    # Start-up creates objects that live as long as the app (modules, classes, widgets): the
+    # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
+    # The app freezes them once its first chat is shown and collects again from then on.
+    gc.disable()
+    early = _EarlyStart(launch, worker)
+    from smarter_tui.ui.app import SmarterApp
 
-        if launch.explicit:
-            problem = early.check_launch()
-            if problem:
-                print(f"error: {problem}", file=sys.stderr)
-                return 1
-        app = SmarterApp(open_services=early.services, settings=early.settings(), launch=launch)
-        app.run()
-        return app.return_code or 0
-    from smarter_tui.cli.main import run
-
-    return run(args)
+    if launch.explicit:
+        problem = early.check_launch()
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
+    app = SmarterApp(open_services=early.services, settings=early.settings(), launch=launch)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":
