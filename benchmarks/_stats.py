@@ -33,11 +33,22 @@ def report(label: str, times_ms: list[float], target_ms: float | None = None) ->
     )
 
 
+def _stat_ticks(pid: int, *fields: int) -> int:
+    """Return the sum of numbered fields of /proc/PID/stat (man 5 proc numbers them from 1), in
+    clock ticks; raises OSError once the process is gone."""
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # field 3 onwards
+    return sum(int(after_name[field - 3]) for field in fields)
+
+
 def cpu_seconds(pid: int) -> float:
     """Return the user + system CPU seconds process `pid` has used so far, ended threads included.
 
     Read from /proc/PID/stat, so with the clock tick's resolution (10 ms); raises OSError once
     the process is gone.
     """
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _stat_ticks(pid, 14, 15) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def started_seconds(pid: int) -> float:
+    """Return when process `pid` started, in seconds since boot (the clock tick's resolution)."""
+    return _stat_ticks(pid, 22) / os.sysconf("SC_CLK_TCK")  # starttime

@@ -39,18 +39,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui_startup import PROGRAM, ROOT, children, tmux, wait_gone  # noqa: E402
+from _stats import started_seconds  # noqa: E402
+from tui_startup import PROGRAM, children, tmux, wait_gone  # noqa: E402
 from tui_streaming import ServerProcess, answer_chunks, bench_manifest, now  # noqa: E402
+
+from smarter_tui.providers.worker_process import spawn_worker  # noqa: E402
 
 PLACEHOLDER = "Say something to the bench..."
 CLIENT_ROW = "│ Bench"
 TIMEOUT = 15.0
 EARLY = 0.3  # seconds between usable and Enter
-
-
-def started_ticks(pid: int) -> int:
-    """Return process `pid`'s start time, in clock ticks since boot (field 22 of /proc/PID/stat)."""
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
 
 
 def one_run(server: ServerProcess, env: str, name: str) -> tuple[float, float]:
@@ -77,27 +75,17 @@ def one_run(server: ServerProcess, env: str, name: str) -> tuple[float, float]:
             if now() - pressed > TIMEOUT:
                 raise RuntimeError("no request reached the server")
             time.sleep(0.005)
-        workers = children(pid)
-        spawn = (
-            (started_ticks(workers[0]) - started_ticks(pid)) / os.sysconf("SC_CLK_TCK") if workers else -1.0
-        )
-        return arrivals[-1] - pressed, spawn
+        return arrivals[-1] - pressed, started_seconds(children(pid)[0]) - started_seconds(pid)
     finally:
         family = [pid, *children(pid)]
         tmux("kill-session", "-t", name, check=False)
         wait_gone(family)
 
 
-def worker_alone(env: dict[str, str]) -> float:
-    """Seconds from spawning the model worker on its own to its `ready` line."""
+def worker_alone() -> float:
+    """Seconds from spawning the model worker on its own (as the app does) to its `ready` line."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "smarter_tui.providers.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-    )
+    process = spawn_worker()
     assert process.stdout is not None and process.stdin is not None
     process.stdout.readline()
     elapsed = time.perf_counter() - started
@@ -116,21 +104,22 @@ def main() -> None:
     home = scratch / "home"
     cache = scratch / "pycache"
     env = f"-u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={cache} SMARTER_TUI_HOME={home}"
-    child_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    child_env |= {"PYTHONPYCACHEPREFIX": str(cache), "SMARTER_TUI_HOME": str(home)}
+    # The same environment for what this process spawns: `apply` and the lone worker.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ |= {"PYTHONPYCACHEPREFIX": str(cache), "SMARTER_TUI_HOME": str(home)}
     server = ServerProcess()
     tmux("new-session", "-d", "-s", "keepalive", "-x", "120", "-y", "40", "sleep 3600")
     tmux("set-option", "-g", "remain-on-exit", "on")  # a crash leaves its traceback to capture
     try:
         (scratch / "bench.yaml").write_text(bench_manifest(server.base_url, PLACEHOLDER))
-        subprocess.run([PROGRAM, "apply", "-f", str(scratch / "bench.yaml")], env=child_env, check=True)
+        subprocess.run([PROGRAM, "apply", "-f", str(scratch / "bench.yaml")], check=True)
         one_run(server, env, "prime")  # unmeasured: file cache, bytecode
         delays, spawns, alone = [], [], []
         for i in range(args.runs):  # interleaved, so a change of load falls on both alike
             delay, spawn = one_run(server, env, f"run{i}")
             delays.append(delay * 1000)
             spawns.append(spawn * 1000)
-            alone.append(worker_alone(child_env) * 1000)
+            alone.append(worker_alone() * 1000)
     finally:
         tmux("kill-server", check=False)
         server.stop()
