@@ -114,6 +114,9 @@ class ChatPane(Vertical):
         self._debug_logs: dict[str, list[dict[str, Any]]] = {}  # the same, per session key
         self._shown: list[ChatMessage] = []  # the stored messages a reopened session showed
         self._turn: Turn | None = None
+        # Held while a new chat or a saved session is put up: a prompt sent meanwhile waits, then
+        # goes to that chat (it had its client already, and its transcript was being replaced).
+        self._changing = asyncio.Lock()
         self._answer: AssistantMessage | None = None
         self._cards: dict[str, ToolCard] = {}
         self._selections: list[tuple[str, str]] = []
@@ -176,6 +179,10 @@ class ChatPane(Vertical):
     # -- starting and reopening chats ----------------------------------------------------------
     async def new_chat(self, client: ClientView) -> None:
         """Start a new chat with `client` (the session is created with the first prompt)."""
+        async with self._changing:
+            await self._new_chat(client)
+
+    async def _new_chat(self, client: ClientView) -> None:
         self._leave_turn()
         self.client, self.session_key = client, None
         self.debug_log, self._shown = [], []
@@ -204,6 +211,18 @@ class ChatPane(Vertical):
         when the user asked for earlier messages). Returns False when the app closed meanwhile
         (nothing more may be done with the pane).
         """
+        async with self._changing:
+            return await self._show_session(client, session_key, messages, tool_calls, earlier, bounded)
+
+    async def _show_session(
+        self,
+        client: ClientView,
+        session_key: str,
+        messages: list[ChatMessage],
+        tool_calls: list[Any],
+        earlier: int,
+        bounded: bool,
+    ) -> bool:
         self._leave_turn()
         self.client, self.session_key = client, session_key
         self.debug_log, self._shown = self._debug_logs.get(session_key, []), messages
@@ -379,6 +398,10 @@ class ChatPane(Vertical):
 
     async def send(self, prompt: str) -> None:
         """Show the prompt and start a turn; its events are rendered as they arrive."""
+        async with self._changing:
+            await self._send(prompt)
+
+    async def _send(self, prompt: str) -> None:
         if self.client is None:
             self.notify("Choose a client first.", severity="warning")
             return
