@@ -15,8 +15,8 @@ What is measured, per run (a new tmux session each time, like a user starting th
 Beside it, when the model worker process was spawned, counted from the launch (from the two
 processes' start times in /proc, so with the clock tick's 10 ms resolution), and, as the floor
 this figure sits on, how long the worker takes from its spawn to ready when run on its own
-(`python -m smarter_tui.providers.worker`, which imports the openai SDK): a request sent through
-the SDK cannot leave before that.
+(`python -m smarter_tui.providers.worker`, which imports the openai SDK and makes one warm-up
+call through it): a request sent through the SDK cannot leave before that.
 
 Bytecode: as in `tui_startup.py`, the program runs without PYTHONDONTWRITEBYTECODE and with a
 private PYTHONPYCACHEPREFIX, filled by one unmeasured run.
@@ -132,7 +132,7 @@ def main() -> None:
     )
     print(f"model worker spawned after launch: median {statistics.median(spawns):.0f} ms (10 ms ticks)")
     print(
-        f"floor: the model worker alone, spawn -> ready (imports the openai SDK): "
+        f"floor: the model worker alone, spawn -> ready (imports the openai SDK, one warm-up call): "
         f"median {statistics.median(alone):.0f} ms, min {min(alone):.0f}, max {max(alone):.0f}"
     )
     print(f"machine load (1 min) at the end: {os.getloadavg()[0]:.2f}")
