@@ -14,8 +14,10 @@ database (examples seeded, the `bench` client applied) is prepared in another pr
 a user's `smarter-tui apply` or earlier run does: applying manifests imports the manifest models
 (pydantic), which the app itself never loads on this path (`pydantic_loaded` in each run's line
 checks it). The app's model calls run in its model worker process (where the openai SDK is
-imported); its RSS is printed beside the app's, and the two together. `--in-process` makes the
-calls in the app's process instead (the SDK is then in the app's RSS), for comparison.
+imported); its RSS is printed beside the app's, and the two together, both as the sum of their
+RSS (pages they share counted twice) and of their Pss (counted once: what the pair holds).
+`--in-process` makes the calls in the app's process instead (the SDK is then in the app's RSS),
+for comparison.
 
 The reference, side by side: `benchmarks/bare_app.py` (a bare Textual app with one Input) run the
 same way (headless `run_test`, same size) in its own process, RSS read once it is mounted.
@@ -52,12 +54,18 @@ from tui_streaming import (  # noqa: E402
 
 
 def status_mb(pid: int | str = "self") -> dict[str, float]:
-    """Return VmRSS and VmHWM of this process (or of process `pid`) in MiB."""
+    """Return VmRSS, VmHWM and Pss of this process (or of process `pid`) in MiB.
+
+    Pss (proportional set size) counts a page shared with other processes (the interpreter's
+    code and libraries, shared by the app and its worker) as a share of it, so the Pss of two
+    processes adds up to what they hold together; their RSS counts shared pages twice.
+    """
     values: dict[str, float] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
+    for name in ("status", "smaps_rollup"):
+        for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "Pss"):
+                values[key] = int(rest.split()[0]) / 1024
     return values
 
 
@@ -84,6 +92,7 @@ async def drive(server: ServerProcess, home: Path) -> dict[str, float]:
         if worker is not None:  # the app's model calls run there: its memory is the app's too
             figures.update({f"worker_{k}": v for k, v in status_mb(worker.process.pid).items()})
             figures["total_VmRSS"] = figures["VmRSS"] + figures["worker_VmRSS"]
+            figures["total_Pss"] = figures["Pss"] + figures["worker_Pss"]
     return figures
 
 
@@ -133,6 +142,7 @@ def main() -> None:
         ("VmHWM", "peak RSS (VmHWM) after the answer", None),
         ("worker_VmRSS", "RSS of the model worker process after the answer", None),
         ("total_VmRSS", "RSS of the app and its model worker together", None),
+        ("total_Pss", "Pss of the app and its model worker together (shared pages counted once)", None),
     ):
         values = [r[key] for r in runs if key in r]
         if not values:
