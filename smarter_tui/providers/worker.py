@@ -30,7 +30,7 @@ class Worker:
         from openai import DefaultAsyncHttpxClient
 
         self._out = out
-        self.http = DefaultAsyncHttpxClient()  # one TLS context and pool for every provider
+        self._http = DefaultAsyncHttpxClient()  # one TLS context and pool for every provider
         self._providers: dict[int, OpenAICompatibleProvider] = {}
         self._calls: dict[int, asyncio.Task[None]] = {}
 
@@ -43,7 +43,7 @@ class Worker:
         """Act on one message from the app (on the loop's thread)."""
         op = message["op"]
         if op == "open":
-            provider = OpenAICompatibleProvider(**message["config"], http_client=self.http)
+            provider = OpenAICompatibleProvider(**message["config"], http_client=self._http)
             provider.prepare()  # the SDK client now, not on the first prompt
             self._providers[message["provider"]] = provider
         elif op == "cancel":
@@ -96,7 +96,7 @@ _WARM_UP_STREAM = (
     b"data: [DONE]\n\n"
 )
 _WARM_UP_TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
-#: The warm-up gives up after this long (an HTTP proxy in the environment may take the call).
+#: The warm-up gives up after this long (it never should: its server answers at once).
 _WARM_UP_TIMEOUT = 2.0
 
 
@@ -114,14 +114,19 @@ async def _answer_warm_up(reader: asyncio.StreamReader, writer: asyncio.StreamWr
     writer.close()
 
 
-async def warm_up(http: Any) -> bool:
-    """Make one streamed chat completion through the SDK and `http`, against a server of our own
-    on loopback, before the app's first call: the SDK's first call pays for building its request,
-    parameter transforms and stream parsing (~50 ms, 300 ms with a collection of the freshly
-    imported SDK in between). Return whether it got its answer: one that fails costs its time
-    (at most `_WARM_UP_TIMEOUT`) and nothing else. Raises OSError when loopback is unavailable."""
+async def warm_up() -> bool:
+    """Make one streamed chat completion through the SDK against a server of our own on loopback,
+    before the app's first call: the SDK's first call pays for building its request, parameter
+    transforms and stream parsing (~50 ms, 300 ms with a collection of the freshly imported SDK
+    in between). Return whether it got its answer: one that fails costs its time (at most
+    `_WARM_UP_TIMEOUT`) and nothing else. Raises OSError when loopback is unavailable."""
+    from openai import DefaultAsyncHttpxClient
+
     server = await asyncio.start_server(_answer_warm_up, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
+    # Its own client, for plain HTTP to that server only: no proxy from the environment (which
+    # would see the call), no certificates to load (~60 ms). The SDK's code paths are the same.
+    http = DefaultAsyncHttpxClient(trust_env=False, verify=False)
     provider = OpenAICompatibleProvider(
         "warm-up",
         f"http://127.0.0.1:{port}/v1",
@@ -139,6 +144,7 @@ async def warm_up(http: Any) -> bool:
         return False
     finally:
         server.close()
+        await http.aclose()
     return bool(replies and replies[0].tool_calls)
 
 
@@ -146,7 +152,7 @@ async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Serve the app's calls until stdin closes."""
     worker = Worker(stdout)
     with contextlib.suppress(Exception):  # an optimisation: nothing it raises may stop the worker
-        await warm_up(worker.http)
+        await warm_up()
     # Everything imported and warmed lives as long as the worker: out of the collector's sight,
     # later collections (one per ~700 objects of a streamed answer) no longer walk the SDK.
     gc.freeze()

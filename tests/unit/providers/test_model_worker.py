@@ -159,27 +159,26 @@ def test_the_worker_imports_the_sdk_and_the_app_side_does_not() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-async def test_the_warm_up_streams_a_tool_call_through_the_sdk() -> None:
-    # What the worker does before it says ready: one real SDK call against its loopback server.
-    from openai import DefaultAsyncHttpxClient
-
+async def test_the_warm_up_streams_a_tool_call_through_the_sdk_past_any_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What the worker does before it says ready: one real SDK call against its loopback server,
+    # never through a proxy of the environment (a dead one here: the call would fail).
     from smarter_tui.providers.worker import warm_up
 
-    async with DefaultAsyncHttpxClient() as http:
-        assert await warm_up(http) is True
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # discard: nothing listens there
+    assert await warm_up() is True
 
 
-async def test_a_warm_up_that_cannot_reach_its_server_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A proxy in the environment takes the warm-up's call; a dead one fails it, and the worker goes on.
-    from openai import DefaultAsyncHttpxClient
-
+async def test_a_warm_up_that_gets_no_answer_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its server hangs up without answering: the worker goes on without the warm-up.
     from smarter_tui.providers import worker
 
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # discard: nothing listens there
-    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
-    async with DefaultAsyncHttpxClient() as http:
-        started = time.monotonic()
-        assert await worker.warm_up(http) is False
-    assert time.monotonic() - started < worker._WARM_UP_TIMEOUT + 1.0
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    monkeypatch.setattr(worker, "_answer_warm_up", hang_up)
+    assert await worker.warm_up() is False
