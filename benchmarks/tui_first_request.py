@@ -21,7 +21,10 @@ call through it): a request sent through the SDK cannot leave before that.
 Bytecode: as in `tui_startup.py`, the program runs without PYTHONDONTWRITEBYTECODE and with a
 private PYTHONPYCACHEPREFIX, filled by one unmeasured run.
 
-Run: .venv/bin/python benchmarks/tui_first_request.py [--runs N]
+A/B between commits, as in `tui_startup.py`: `git worktree add /tmp/old REV`, then
+`--against /tmp/old` adds a run of that checkout's code (PYTHONPATH first) to every round.
+
+Run: .venv/bin/python benchmarks/tui_first_request.py [--runs N] [--against DIR]
 Target: Enter -> request < 100 ms when Enter comes 0.3 s after the chat is usable.
 """
 
@@ -97,6 +100,7 @@ def worker_alone() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--against", metavar="DIR", help="also run this checkout's code, interleaved")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
@@ -114,12 +118,15 @@ def main() -> None:
         (scratch / "bench.yaml").write_text(bench_manifest(server.base_url, PLACEHOLDER))
         subprocess.run([PROGRAM, "apply", "-f", str(scratch / "bench.yaml")], check=True)
         one_run(server, env, "prime")  # unmeasured: file cache, bytecode
-        delays, spawns, alone = [], [], []
-        for i in range(args.runs):  # interleaved, so a change of load falls on both alike
+        other = f"{env} PYTHONPATH={Path(args.against).resolve()}" if args.against else ""
+        delays, spawns, alone, others = [], [], [], []
+        for i in range(args.runs):  # interleaved, so a change of load falls on all alike
             delay, spawn = one_run(server, env, f"run{i}")
             delays.append(delay * 1000)
             spawns.append(spawn * 1000)
             alone.append(worker_alone() * 1000)
+            if other:
+                others.append(one_run(server, other, f"other{i}")[0] * 1000)
     finally:
         tmux("kill-server", check=False)
         server.stop()
@@ -135,6 +142,11 @@ def main() -> None:
         f"floor: the model worker alone, spawn -> ready (imports the openai SDK, one warm-up call): "
         f"median {statistics.median(alone):.0f} ms, min {min(alone):.0f}, max {max(alone):.0f}"
     )
+    if others:
+        print(
+            f"the same, {args.against} (--against), median {statistics.median(others):.0f} ms, "
+            f"min {min(others):.0f}, max {max(others):.0f}"
+        )
     print(f"machine load (1 min) at the end: {os.getloadavg()[0]:.2f}")
 
 
