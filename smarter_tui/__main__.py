@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         from smarter_tui.cli.main import run
 
         return run(args)
-    worker = _spawn_model_worker()  # first of all (see there)
-    launch = parse_launch(args)
+    launch = parse_launch(args)  # a usage error exits here, before the worker is spawned
+    worker = _spawn_model_worker()  # first of all that takes time (see there)
     # Start-up creates objects that live as long as the app (modules, classes, widgets): the
     # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
     # The app freezes them once its first chat is shown and collects again from then on.

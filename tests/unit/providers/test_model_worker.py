@@ -182,3 +182,17 @@ async def test_a_warm_up_that_gets_no_answer_gives_up(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(worker, "_answer_warm_up", hang_up)
     assert await worker.warm_up() is False
+
+
+def test_a_malformed_launch_flag_spawns_no_model_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A usage error ends the program at once: a worker spawned first would import the SDK for
+    # nothing, and linger for a second or more after the error was printed.
+    from smarter_tui import __main__ as entry
+    from smarter_tui.providers import worker_process
+
+    spawned: list[int] = []
+    monkeypatch.setattr(worker_process, "spawn_worker", lambda: spawned.append(1))
+    with pytest.raises(SystemExit) as exited:
+        entry.main(["--client"])
+    assert exited.value.code == 2
+    assert spawned == []
