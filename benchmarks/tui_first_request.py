@@ -7,7 +7,7 @@ What is measured, per run (a new tmux session each time, like a user starting th
    `smarter-tui apply`, as a user does it.
 2. Usable = a `tmux capture-pane -p` shows the client list's `│ Bench` row and the client's own
    placeholder (only shown once the services are open and the chat with `bench` started). The pane
-   is polled every ~10 ms.
+   is captured whenever the program has written new output (`tui_startup.wait_until_shown`).
 3. The prompt is typed at once (`tmux send-keys -l`); Enter is sent 0.3 s after usable.
 4. Figure: from just before `tmux send-keys Enter` to the server receiving the chat-completions
    request. Both sides read CLOCK_MONOTONIC, which is system-wide on Linux.
@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import started_seconds  # noqa: E402
-from tui_startup import PROGRAM, children, tmux, wait_gone  # noqa: E402
+from tui_startup import PROGRAM, children, tmux, wait_gone, wait_until_shown  # noqa: E402
 from tui_streaming import ServerProcess, answer_chunks, bench_manifest, now  # noqa: E402
 
 from smarter_tui.providers.worker_process import spawn_worker  # noqa: E402
@@ -54,22 +54,21 @@ TIMEOUT = 15.0
 EARLY = 0.3  # seconds between usable and Enter
 
 
-def one_run(server: ServerProcess, env: str, name: str) -> tuple[float, float]:
-    """Launch, wait for usable, type, Enter 0.3 s later; return (Enter -> request, worker spawn) in s."""
+def _usable(screen: str) -> bool:
+    return PLACEHOLDER in screen and any(line.startswith(CLIENT_ROW) for line in screen.splitlines())
+
+
+def one_run(server: ServerProcess, env: str, name: str, output: Path) -> tuple[float, float]:
+    """Launch, wait for usable, type, Enter 0.3 s later; return (Enter -> request, worker spawn) in s.
+
+    The program's output is copied into `output` (see `tui_startup.wait_until_shown`)."""
     server.enqueue(chunks=answer_chunks(20))
     before = len(server.times()[0])
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {PROGRAM} --client bench")
     pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip())  # env execs the program
     try:
-        launched = now()
-        while True:
-            screen = tmux("capture-pane", "-p", "-t", name, check=False)
-            if PLACEHOLDER in screen and any(line.startswith(CLIENT_ROW) for line in screen.splitlines()):
-                usable = now()
-                break
-            if now() - launched > TIMEOUT:
-                raise RuntimeError(f"screen not usable after {TIMEOUT} s:\n{screen}")
-            time.sleep(0.01)
+        wait_until_shown(name, _usable, time.perf_counter(), output)
+        usable = now()
         tmux("send-keys", "-t", name, "-l", "Hello there.")
         time.sleep(max(0.0, usable + EARLY - now()))
         pressed = now()
@@ -117,16 +116,16 @@ def main() -> None:
     try:
         (scratch / "bench.yaml").write_text(bench_manifest(server.base_url, PLACEHOLDER))
         subprocess.run([PROGRAM, "apply", "-f", str(scratch / "bench.yaml")], check=True)
-        one_run(server, env, "prime")  # unmeasured: file cache, bytecode
+        one_run(server, env, "prime", scratch / "prime.out")  # unmeasured: file cache, bytecode
         other = f"{env} PYTHONPATH={Path(args.against).resolve()}" if args.against else ""
         delays, spawns, alone, others = [], [], [], []
         for i in range(args.runs):  # interleaved, so a change of load falls on all alike
-            delay, spawn = one_run(server, env, f"run{i}")
+            delay, spawn = one_run(server, env, f"run{i}", scratch / f"run{i}.out")
             delays.append(delay * 1000)
             spawns.append(spawn * 1000)
             alone.append(worker_alone() * 1000)
             if other:
-                others.append(one_run(server, other, f"other{i}")[0] * 1000)
+                others.append(one_run(server, other, f"other{i}", scratch / f"other{i}.out")[0] * 1000)
     finally:
         tmux("kill-server", check=False)
         server.stop()
