@@ -134,8 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         from smarter_tui.cli.main import run
 
         return run(args)
-    launch = parse_launch(args)  # a usage error exits here, before the worker is spawned
-    worker = _spawn_model_worker()  # first of all that takes time (see there)
+    worker = _spawn_model_worker()  # first of all (see there)
+    try:
+        launch = parse_launch(args)
+    except SystemExit:  # a usage error: the worker would import the SDK for nothing
+        if worker is not None:
+            worker.kill()
+        raise
     # Start-up creates objects that live as long as the app (modules, classes, widgets): the
     # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
     # The app freezes them once its first chat is shown and collects again from then on.

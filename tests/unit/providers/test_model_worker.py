@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -184,15 +186,25 @@ async def test_a_warm_up_that_gets_no_answer_gives_up(monkeypatch: pytest.Monkey
     assert await worker.warm_up() is False
 
 
-def test_a_malformed_launch_flag_spawns_no_model_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A usage error ends the program at once: a worker spawned first would import the SDK for
-    # nothing, and linger for a second or more after the error was printed.
+def test_a_malformed_launch_flag_ends_the_model_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A usage error ends the program at once: the worker, spawned first of all, would otherwise
+    # import the SDK for nothing and linger for a second or more after the error was printed.
     from smarter_tui import __main__ as entry
     from smarter_tui.providers import worker_process
 
-    spawned: list[int] = []
-    monkeypatch.setattr(worker_process, "spawn_worker", lambda: spawned.append(1))
+    real_spawn = worker_process.spawn_worker
+    spawned: list[subprocess.Popen[bytes]] = []
+
+    def spawn() -> subprocess.Popen[bytes]:
+        spawned.append(real_spawn())
+        return spawned[-1]
+
+    monkeypatch.setattr(worker_process, "spawn_worker", spawn)
     with pytest.raises(SystemExit) as exited:
         entry.main(["--client"])
     assert exited.value.code == 2
-    assert spawned == []
+    [process] = spawned
+    assert process.wait(timeout=5) == -signal.SIGKILL  # killed, not left to end by itself
+    for pipe in (process.stdin, process.stdout):
+        assert pipe is not None
+        pipe.close()
