@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         problem = early.check_launch()
         if problem:
             print(f"error: {problem}", file=sys.stderr)
+            if worker is not None:  # not needed, and its SDK import would outlive the message
+                worker.kill()
             return 1
     app = SmarterApp(open_services=early.services, settings=early.settings(), launch=launch)
     app.run()

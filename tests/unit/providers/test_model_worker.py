@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -186,12 +188,20 @@ async def test_a_warm_up_that_gets_no_answer_gives_up(monkeypatch: pytest.Monkey
     assert await worker.warm_up() is False
 
 
-def test_a_malformed_launch_flag_ends_the_model_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A usage error ends the program at once: the worker, spawned first of all, would otherwise
-    # import the SDK for nothing and linger for a second or more after the error was printed.
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--client"], 2), (["--client", "nosuch"], 1)],
+    ids=["malformed flag", "unknown client"],
+)
+def test_a_launch_that_fails_ends_the_model_worker_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], code: int
+) -> None:
+    # The program ends at once with a one-line error: the worker, spawned first of all, would
+    # otherwise import the SDK for nothing and linger for a second or more after the message.
     from smarter_tui import __main__ as entry
     from smarter_tui.providers import worker_process
 
+    monkeypatch.setenv("SMARTER_TUI_HOME", str(tmp_path / "home"))
     real_spawn = worker_process.spawn_worker
     spawned: list[subprocess.Popen[bytes]] = []
 
@@ -200,9 +210,12 @@ def test_a_malformed_launch_flag_ends_the_model_worker_at_once(monkeypatch: pyte
         return spawned[-1]
 
     monkeypatch.setattr(worker_process, "spawn_worker", spawn)
-    with pytest.raises(SystemExit) as exited:
-        entry.main(["--client"])
-    assert exited.value.code == 2
+    try:
+        assert entry.main(args) == code
+    except SystemExit as exited:
+        assert exited.code == code
+    finally:
+        gc.enable()  # main() pauses the collector for the app's start-up
     [process] = spawned
     assert process.wait(timeout=5) == -signal.SIGKILL  # killed, not left to end by itself
     for pipe in (process.stdin, process.stdout):
