@@ -240,20 +240,22 @@ class SmarterApp(App[None]):
 
     @work(thread=True, group="startup")
     def _warm_up(self, client: str | None) -> None:
-        """Prepare the first model call of `client`'s chat (see `Services.warm_up`), and import
-        the answers' Markdown widget, which start-up leaves out (see `WelcomeCard`)."""
+        """Prepare the first model call of `client`'s chat (see `Services.warm_up`), then import
+        the answers' Markdown widget, which start-up leaves out (see `WelcomeCard`): a prompt
+        sent meanwhile needs the former first, the latter only with its answer's first text."""
+        if self.services is None:
+            return
+        self.services.warm_up(client)
         import smarter_tui.ui.widgets.assistant_message  # noqa: F401
 
-        if self.services is not None:
-            self.services.warm_up(client)
-            # The SDK's ~20 MB of classes live as long as the app, like what start-up froze:
-            # left in the collected generations, every full collection would walk them again.
-            # Once only: a later chat's warm-up imports nothing new, and freezing then would keep
-            # the last chat's transcript, removed but not yet collected, for good (~6 MB a long
-            # answer; gc never looks at frozen objects again).
-            if not self._warm_frozen:
-                self._warm_frozen = True
-                gc.freeze()
+        # What this imported lives as long as the app, like what start-up froze: left in the
+        # collected generations, every full collection would walk it again. Once only: a later
+        # chat's warm-up imports nothing new, and freezing then would keep the last chat's
+        # transcript, removed but not yet collected, for good (~6 MB a long answer; gc never
+        # looks at frozen objects again).
+        if not self._warm_frozen:
+            self._warm_frozen = True
+            gc.freeze()
 
     def on_unmount(self) -> None:
         gc.unfreeze()

@@ -281,9 +281,15 @@ async def test_f4_opens_the_plugin_pane_and_t_tries_the_highlighted_tool(service
 def test_the_welcome_text_follows_the_first_paint_in_a_new_process(tmp_path: Path) -> None:
     # In a fresh process the Markdown module is not loaded when the first chat is composed (the
     # card leaves its text until after that paint); the text must still show, before the
-    # examples, and the first answer's widget must be ready without the main thread importing it.
+    # examples, and the first answer's widget must be ready without the main thread importing it
+    # (an import there holds every key, an Enter pressed right after start-up too).
     code = f"""
-import asyncio, sys
+import asyncio, sys, threading
+importers = []
+def audit(event, args):
+    if event == "import" and args[0] == "markdown_it":  # what the Markdown module imports first
+        importers.append(threading.current_thread() is threading.main_thread())
+sys.addaudithook(audit)
 from smarter_tui.config.secrets import SecretStore
 from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
@@ -302,12 +308,14 @@ async def main():
         composed_without_markdown = "textual.widgets._markdown" not in sys.modules
         for _ in range(500):
             card = app.chat.query_one(WelcomeCard)
-            if card.query(".welcome-text"):
+            shown = card.query(".welcome-text")
+            if shown and "Ada" in shown.first().source:  # mounted, and its own mount has run
                 break
             await pilot.pause(0.02)
         text = card.query_one(".welcome-text")
         assert card.children[0] is text, card.children
         assert "Ada" in text.source, text.source
+        assert importers and not importers[0], "the Markdown module was imported on the event loop"
         print("deferred" if composed_without_markdown else "at once")
 
 asyncio.run(main())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -27,8 +29,9 @@ class WelcomeCard(Vertical):
     """Shown at the top of a new chat.
 
     At start-up the Markdown module is not imported yet: the card is painted with its examples
-    first and the welcome text is mounted just after that paint, so the prompt is usable without
-    waiting for markdown-it. Later cards (the module is loaded by then) compose it at once.
+    first, the module is imported on a thread after that paint and the welcome text mounted then,
+    so the prompt is usable (and takes keys) without waiting for markdown-it. Later cards (the
+    module is loaded by then) compose it at once.
     """
 
     class ExampleChosen(Message):
@@ -59,7 +62,14 @@ class WelcomeCard(Vertical):
 
     def on_mount(self) -> None:
         if not self.query(".welcome-text"):
-            self.call_after_refresh(self._mount_text)
+            self.call_after_refresh(self._load_markdown)
+
+    @work(thread=True, exit_on_error=False, group="welcome-text")
+    def _load_markdown(self) -> None:
+        """Import the Markdown module on a thread, then mount the text: imported on the event
+        loop it held every key for ~100-150 ms, an Enter pressed right after start-up too."""
+        importlib.import_module(MARKDOWN_MODULE)
+        self.app.call_from_thread(self._mount_text)  # type: ignore[arg-type]  # textual types async callbacks as Never
 
     async def _mount_text(self) -> None:
         if self.is_attached and not self.query(".welcome-text"):
