@@ -4,8 +4,8 @@ Run as `python -m smarter_tui.providers.worker`. Importing the `openai` SDK cost
 second of CPU and ~25 MB; done in the TUI it would hold the interpreter lock while the app
 starts and delay a prompt sent right after start-up. Here it happens at once, on the other
 core, while the app draws its first screen; so does one call through the SDK (`warm_up`), whose
-first call costs more again. The worker reads `wire` messages on stdin and
-writes them on stdout; it ends when stdin closes (the app quit or died).
+first call costs more again. The worker reads `wire` messages on stdin and writes them on
+stdout; it ends when stdin closes (the app quit or died).
 """
 
 from __future__ import annotations
