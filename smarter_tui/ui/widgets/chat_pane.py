@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -66,6 +68,23 @@ def answer_widget(text: str = "", interrupted: bool = False) -> AssistantMessage
     from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 
     return AssistantMessage(text, interrupted=interrupted)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _one_change_at_a_time(
+    method: Callable[Concatenate[ChatPane, _P], Awaitable[_R]],
+) -> Callable[Concatenate[ChatPane, _P], Awaitable[_R]]:
+    """Run `method` holding the pane's `_changing` lock (see `ChatPane.__init__`)."""
+
+    @functools.wraps(method)
+    async def locked(pane: ChatPane, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        async with pane._changing:
+            return await method(pane, *args, **kwargs)
+
+    return locked
 
 
 class ChatPane(Vertical):
@@ -177,12 +196,9 @@ class ChatPane(Vertical):
         self.prompt.focus()
 
     # -- starting and reopening chats ----------------------------------------------------------
+    @_one_change_at_a_time
     async def new_chat(self, client: ClientView) -> None:
         """Start a new chat with `client` (the session is created with the first prompt)."""
-        async with self._changing:
-            await self._new_chat(client)
-
-    async def _new_chat(self, client: ClientView) -> None:
         self._leave_turn()
         self.client, self.session_key = client, None
         self.debug_log, self._shown = [], []
@@ -196,6 +212,7 @@ class ChatPane(Vertical):
         self.post_message(self.StateChanged(self))
         self.focus_prompt()
 
+    @_one_change_at_a_time
     async def show_session(
         self,
         client: ClientView,
@@ -211,18 +228,6 @@ class ChatPane(Vertical):
         when the user asked for earlier messages). Returns False when the app closed meanwhile
         (nothing more may be done with the pane).
         """
-        async with self._changing:
-            return await self._show_session(client, session_key, messages, tool_calls, earlier, bounded)
-
-    async def _show_session(
-        self,
-        client: ClientView,
-        session_key: str,
-        messages: list[ChatMessage],
-        tool_calls: list[Any],
-        earlier: int,
-        bounded: bool,
-    ) -> bool:
         self._leave_turn()
         self.client, self.session_key = client, session_key
         self.debug_log, self._shown = self._debug_logs.get(session_key, []), messages
@@ -396,12 +401,9 @@ class ChatPane(Vertical):
         self.focus_prompt()  # the example list is about to scroll away: typing goes on here
         await self.send(event.prompt)
 
+    @_one_change_at_a_time
     async def send(self, prompt: str) -> None:
         """Show the prompt and start a turn; its events are rendered as they arrive."""
-        async with self._changing:
-            await self._send(prompt)
-
-    async def _send(self, prompt: str) -> None:
         if self.client is None:
             self.notify("Choose a client first.", severity="warning")
             return
