@@ -31,6 +31,7 @@ Target: Enter -> request < 100 ms when Enter comes 0.3 s after the chat is usabl
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
@@ -43,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import started_seconds  # noqa: E402
-from tui_startup import PROGRAM, children, tmux, wait_gone, wait_until_shown  # noqa: E402
+from tui_startup import PROGRAM, children, tmux, usable, wait_gone, wait_until_shown  # noqa: E402
 from tui_streaming import ServerProcess, answer_chunks, bench_manifest, now  # noqa: E402
 
 from smarter_tui.providers.worker_process import spawn_worker  # noqa: E402
@@ -52,10 +53,7 @@ PLACEHOLDER = "Say something to the bench..."
 CLIENT_ROW = "│ Bench"
 TIMEOUT = 15.0
 EARLY = 0.3  # seconds between usable and Enter
-
-
-def _usable(screen: str) -> bool:
-    return PLACEHOLDER in screen and any(line.startswith(CLIENT_ROW) for line in screen.splitlines())
+_USABLE = functools.partial(usable, client_row=CLIENT_ROW, placeholder=PLACEHOLDER)
 
 
 def one_run(server: ServerProcess, env: str, name: str, output: Path) -> tuple[float, float]:
@@ -67,10 +65,10 @@ def one_run(server: ServerProcess, env: str, name: str, output: Path) -> tuple[f
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {PROGRAM} --client bench")
     pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip())  # env execs the program
     try:
-        wait_until_shown(name, _usable, time.perf_counter(), output)
-        usable = now()
+        wait_until_shown(name, _USABLE, time.perf_counter(), output)
+        usable_at = now()
         tmux("send-keys", "-t", name, "-l", "Hello there.")
-        time.sleep(max(0.0, usable + EARLY - now()))
+        time.sleep(max(0.0, usable_at + EARLY - now()))
         pressed = now()
         tmux("send-keys", "-t", name, "Enter")
         while len(arrivals := server.times()[0]) == before:

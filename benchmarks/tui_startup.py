@@ -82,10 +82,11 @@ def tmux(*args: str, check: bool = True) -> str:
     return done.stdout
 
 
-def usable(screen: str) -> bool:
-    """True when the capture shows the client list and the client's input placeholder."""
+def usable(screen: str, client_row: str = CLIENT_ROW, placeholder: str = PLACEHOLDER) -> bool:
+    """True when the capture shows the client list (a line starting with `client_row`) and the
+    client's input placeholder."""
     lines = screen.splitlines()
-    return any(line.startswith(CLIENT_ROW) for line in lines) and PLACEHOLDER in screen
+    return any(line.startswith(client_row) for line in lines) and placeholder in screen
 
 
 def bare_usable(screen: str) -> bool:
