@@ -9,10 +9,15 @@ from typing import TYPE_CHECKING, Any
 from smarter_tui.domain.errors import ProviderError
 from smarter_tui.domain.messages import ToolCall, Usage
 from smarter_tui.domain.models import ModelReply, ModelRequest, TextChunk
+from smarter_tui.providers import lazy_reexports
 from smarter_tui.providers.shapes import completion_dict
 
 if TYPE_CHECKING:  # the SDK is imported lazily, on the first call
     from openai import AsyncOpenAI
+
+# Before the first `import openai` of the process: the SDK's type packages then import only the
+# models a call uses (~0.5 s and ~10 MB less; see `lazy_reexports`).
+lazy_reexports.install("openai.types")
 
 #: Sent as the API key to keyless local servers (Ollama, llama.cpp, vLLM): the SDK insists on one.
 PLACEHOLDER_KEY = "not-needed"
