@@ -13,12 +13,14 @@ import sys
 
 
 def spawn_worker() -> subprocess.Popen[bytes]:
-    """Start `python -m smarter_tui.providers.worker` with pipes on its stdin and stdout."""
-    # The worker imports this very package, wherever it was imported from.
+    """Start `python -P -m smarter_tui.providers.worker` with pipes on its stdin and stdout."""
+    # The worker imports this very package, wherever it was imported from, and nothing from the
+    # current directory: `-m` alone would put that first on sys.path, so an `openai/` folder
+    # (or a `json.py`) in the directory the user started the app from would be run instead.
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
     return subprocess.Popen(
-        [sys.executable, "-m", "smarter_tui.providers.worker"],
+        [sys.executable, "-P", "-m", "smarter_tui.providers.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # the app owns the terminal; failures come back as messages

@@ -48,6 +48,22 @@ async def collect(p: WorkerProvider, req: ModelRequest) -> tuple[list[str], Mode
     return [i.text for i in items[:-1]], items[-1]
 
 
+async def test_the_worker_imports_nothing_from_the_directory_the_app_was_started_in(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A user's project folder may hold an `openai/` package (or a `json.py`) of its own.
+    (tmp_path / "openai").mkdir()
+    (tmp_path / "openai" / "__init__.py").write_text("raise ImportError('the current directory')\n")
+    monkeypatch.chdir(tmp_path)
+    model_worker = ModelWorker.start(spawn_worker())
+    try:
+        fake_openai.enqueue(Reply(text="from the real SDK"))
+        _, reply = await collect(provider(model_worker, fake_openai), request())
+        assert reply.content == "from the real SDK"
+    finally:
+        model_worker.close()
+
+
 async def test_a_worker_spawned_earlier_is_taken_over(fake_openai: FakeOpenAI) -> None:
     # The app spawns the process first of all and hands it to the services (see __main__).
     process = spawn_worker()
