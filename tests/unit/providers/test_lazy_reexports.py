@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -59,8 +60,6 @@ def test_a_reexporting_package_imports_each_module_when_its_name_is_first_read(
     tmp_path: Path, package: str
 ) -> None:
     write(tmp_path / package, REEXPORTING)
-    import importlib
-
     kinds = importlib.import_module(f"{package}.kinds")
     assert isinstance(kinds, lazy_reexports.LazyPackage)
     assert not [m for m in sys.modules if m.startswith(f"{package}.kinds.")]
@@ -105,8 +104,6 @@ def test_a_star_import_from_a_lazy_package_gets_every_name(tmp_path: Path, packa
 )
 def test_any_other_package_is_imported_as_usual(tmp_path: Path, package: str, init: str) -> None:
     write(tmp_path / package, {"kinds/__init__.py": init, "kinds/apple.py": "class Apple: ...\n"})
-    import importlib
-
     kinds = importlib.import_module(f"{package}.kinds")
     assert type(kinds) is type(sys)  # a plain module, run at once
     assert f"{package}.kinds.apple" in sys.modules
@@ -116,8 +113,6 @@ def test_a_package_that_does_not_parse_fails_as_it_would_without_the_finder(
     tmp_path: Path, package: str
 ) -> None:
     write(tmp_path / package, {"kinds/__init__.py": "from .apple import (\n"})
-    import importlib
-
     with pytest.raises(SyntaxError) as raised:
         importlib.import_module(f"{package}.kinds")
     assert raised.value.filename is not None and raised.value.filename.endswith("__init__.py")
