@@ -89,19 +89,20 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Any = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        """Return a lazy spec for a re-exporting package under the prefix; None for any other module
-        (the import system's own finders then handle it)."""
+        """Return a lazy spec for a re-exporting package under the prefix, the path finder's usual
+        spec for any other module under it (found once, not again by the finders after this one),
+        and None outside the prefix."""
         if fullname != self.prefix and not fullname.startswith(self.prefix + "."):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or not spec.submodule_search_locations or not (spec.origin or "").endswith(".py"):
-            return None  # not found, a namespace package or one without source
+            return spec  # not found, a module, a namespace package or a package without source
         try:
             names = reexports(spec.origin)  # type: ignore[arg-type]
         except (OSError, SyntaxError, ValueError):
-            return None  # the usual import reports it
+            return spec  # its usual loader reports it
         if not names or _shadows_a_submodule(names, spec.submodule_search_locations):
-            return None
+            return spec
         lazy = importlib.machinery.ModuleSpec(fullname, _Loader(names), origin=spec.origin, is_package=True)
         lazy.submodule_search_locations = spec.submodule_search_locations
         lazy.has_location = True
