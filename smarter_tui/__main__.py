@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the app (no arguments, or only launch flags) or a command; return the exit code."""
     args = sys.argv[1:] if argv is None else argv
     args = _take_database_url(args)
+    from smarter_tui.config import code_cache
+
+    code_cache.install()  # before Textual and the CLI import their dataclasses (see there)
     if not opens_app(args):
         from smarter_tui.cli.main import run
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "smarter-tui"
@@ -46,6 +45,17 @@ def config_dir(create: bool = False) -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """Return the directory of caches the app can rebuild: `SMARTER_TUI_HOME`/cache or the
+    platform cache dir (e.g. ~/.cache/smarter-tui on Linux). Not created here."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser() / "cache"
+    import platformdirs  # deferred: only needed when no override is set
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def settings_path() -> Path:
     """Return the settings file (TOML) inside the config directory; it may not exist."""
     return config_dir() / "settings.toml"
@@ -63,6 +73,8 @@ def database_target(url: str | None = None) -> Path | str:
 
 def assets_dir() -> Path:
     """Return the bundled assets directory, from a wheel (`_assets`) or a source checkout."""
+    from importlib import resources  # deferred: `paths` is imported before Textual at start-up
+
     packaged = resources.files("smarter_tui") / "_assets"
     if packaged.is_dir():
         return Path(str(packaged))
