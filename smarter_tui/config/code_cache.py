@@ -22,15 +22,15 @@ from __future__ import annotations
 import atexit
 import builtins
 import collections
-import contextlib
 import dataclasses
 import marshal
-import os
 import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from smarter_tui.config.cache_files import read_owned, write_whole
 
 #: More entries than this in the file: the next save keeps only what that run used.
 MAX_ENTRIES = 4000
@@ -48,15 +48,12 @@ class CodeCache:
 
     @staticmethod
     def _load(path: Path) -> dict[tuple[str, str], CodeType]:
+        data = read_owned(path)
+        if data is None or data[: len(MAGIC_NUMBER)] != MAGIC_NUMBER:
+            return {}
         try:
-            with path.open("rb") as file:
-                if hasattr(os, "getuid") and os.fstat(file.fileno()).st_uid != os.getuid():
-                    return {}  # code another user could have written is never run
-                data = file.read()
-            if data[: len(MAGIC_NUMBER)] != MAGIC_NUMBER:
-                return {}
             loaded = marshal.loads(data[len(MAGIC_NUMBER) :])
-        except (OSError, EOFError, ValueError, TypeError):
+        except (EOFError, ValueError, TypeError):
             return {}
         if not isinstance(loaded, dict):
             return {}
@@ -101,15 +98,8 @@ class CodeCache:
         codes = self._codes
         if len(codes) > MAX_ENTRIES:
             codes = {key: code for key, code in codes.items() if key in self._used}
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(MAGIC_NUMBER + marshal.dumps(codes))
-            os.replace(temporary, self.path)
-        except OSError:  # a read-only or full disk: the next run compiles again, nothing more
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-            return False
+        if not write_whole(self.path, MAGIC_NUMBER + marshal.dumps(codes)):
+            return False  # a read-only or full disk: the next run compiles again, nothing more
         self._learned = 0
         return True
 
