@@ -149,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     # The app freezes them once its first chat is shown and collects again from then on.
     gc.disable()
     early = _EarlyStart(launch, worker)
+    from smarter_tui.ui import css_cache
     from smarter_tui.ui.app import SmarterApp
 
+    css_cache.install()  # before the app parses its stylesheets (see there)
     if launch.explicit:
         problem = early.check_launch()
         if problem:
