@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -34,8 +35,30 @@ from smarter_tui.config.cache_files import read_owned, write_whole
 #: More entries than this in the file: the next save keeps only what that run used.
 MAX_ENTRIES = 512
 
+
+def textual_release() -> str:
+    """The installed Textual's version, read off the name of its `.dist-info` directory.
+
+    `textual.__version__` asks `importlib.metadata`, whose import and look-up cost ~20 ms CPU
+    of every start (as much as this cache saves); the directory beside the package names the
+    same release. Where there is no single such directory (an editable install, say), the
+    metadata is asked after all.
+    """
+    site = os.path.dirname(os.path.dirname(textual.__file__ or ""))
+    try:
+        found = [n for n in os.listdir(site) if n.startswith("textual-") and n.endswith(".dist-info")]
+    except OSError:
+        found = []
+    if len(found) == 1:
+        return found[0].removeprefix("textual-").removesuffix(".dist-info")
+    return str(textual.__version__)
+
+
+#: The Textual release whose parses the file holds.
+RELEASE = textual_release()
+
 #: The file starts with this line; another Textual or Python writes another one.
-HEADER = f"smarter-tui css {textual.__version__} {sys.implementation.cache_tag}\n".encode()
+HEADER = f"smarter-tui css {RELEASE} {sys.implementation.cache_tag}\n".encode()
 
 
 ParseRules = Callable[..., list[RuleSet]]
@@ -120,7 +143,7 @@ def default_path() -> Path:
     """The cache file, in `paths.cache_dir()`; named after the Textual and Python that made it."""
     from smarter_tui.config.paths import cache_dir
 
-    return cache_dir() / f"textual-css.{textual.__version__}.{sys.implementation.cache_tag}.pickle"
+    return cache_dir() / f"textual-css.{RELEASE}.{sys.implementation.cache_tag}.pickle"
 
 
 def routed(cache: CssCache, parse_rules: ParseRules) -> ParseRules:

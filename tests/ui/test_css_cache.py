@@ -170,3 +170,26 @@ def test_a_real_app_parses_its_css_once_across_runs(tmp_path: Path) -> None:
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["parses", "0", "rules", digest]
+
+
+def test_the_release_is_textuals_and_costs_no_metadata_lookup() -> None:
+    """The file is keyed by Textual's release, found without `importlib.metadata` (~20 ms a start)."""
+    from importlib.metadata import version
+
+    assert version("textual") == css_cache.RELEASE
+    script = "import sys; import smarter_tui.ui.css_cache; print('importlib.metadata' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "False"
+
+
+def test_without_a_single_dist_info_the_release_comes_from_the_metadata(monkeypatch) -> None:
+    from importlib.metadata import version
+
+    expected = version("textual")
+    # `os` is shared: only the listing next to Textual's package lies (the metadata reads others).
+    site = os.path.dirname(os.path.dirname(css_cache.textual.__file__))
+    listdir = os.listdir
+    two = ["textual-1.0.dist-info", "textual-2.0.dist-info"]
+    monkeypatch.setattr(os, "listdir", lambda path=".": two if path == site else listdir(path))
+    assert css_cache.textual_release() == expected
