@@ -26,7 +26,12 @@ def test_manifest_browser(snap_compare: Any, services: Services) -> None:
         await wait_for(pilot, lambda: screen.table.row_count > 0)
         # The table measures its columns when idle: under load a frame can come before that (the
         # CI once drew "cour" for course_assistant). Wait until its first row draws in full.
-        await wait_for(pilot, lambda: "course_assistant" in screen.table.render_line(1).text)
+        first_row = screen.table.render_line
+        await wait_for(
+            pilot,
+            lambda: "course_assistant" in first_row(1).text,
+            seen=lambda: (first_row(1).text, screen.table.row_count, screen.table.size),
+        )
         await pilot.pause()
 
     assert snap_compare(SmarterApp(open_services=lambda: services), terminal_size=SIZE, run_before=run_before)

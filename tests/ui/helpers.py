@@ -11,13 +11,21 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+async def wait_for(
+    pilot: Pilot,
+    condition: Callable[[], bool],
+    timeout: float = 30.0,
+    *,
+    seen: Callable[[], object] | None = None,
+) -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds, saying what
+    `seen()` (if given) returned last, so an intermittent failure tells what it waited on."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
+            detail = f": last seen {seen()!r}" if seen is not None else ""
+            raise AssertionError(f"condition not met in time{detail}")
         await pilot.pause(0.02)
 
 
