@@ -19,8 +19,9 @@ LAUNCH_FLAGS = ("--client", "--session")
 
 
 class _EarlyStart:
-    """Reads the settings, opens the database (seeding a first run) and resolves the launch flags,
-    all on a thread while Textual is still importing on the main thread."""
+    """Reads the settings, opens the database (seeding a first run) and reads what the first
+    screen shows (the clients, the chat the flags or settings open), all on a thread while
+    Textual is still importing on the main thread."""
 
     def __init__(self, launch: LaunchRequest, worker: subprocess.Popen[bytes] | None) -> None:
         self._launch = launch
@@ -35,7 +36,7 @@ class _EarlyStart:
             from smarter_tui.config.settings import SettingsStore
 
             store = SettingsStore()
-            store.current()
+            request = store.current().launch_request(self._launch)
             self._result["settings"] = store
         finally:
             self._settings_read.set()
@@ -45,8 +46,7 @@ class _EarlyStart:
 
             services = Services.open(model_worker=ModelWorker.start(self._worker))
             self._result["services"] = services
-            if self._launch.explicit:
-                self._result["target"] = services.launch_target(self._launch)
+            self._result["opening"] = services.opening(request)
         except BaseException as exc:  # handed to the app (or printed, for a bad flag)
             self._result["error"] = exc
 
@@ -62,6 +62,10 @@ class _EarlyStart:
             raise self._result["error"]
         return self._result["services"]
 
+    def opening(self) -> Any:
+        """The services' `Opening` for the settings read here (call after `services`)."""
+        return self._result["opening"]
+
     def check_launch(self) -> str | None:
         """Wait for the flags to resolve; return the one-line error to print, or None."""
         from smarter_tui.domain.errors import SmarterError
@@ -70,7 +74,8 @@ class _EarlyStart:
         error = self._result.get("error")
         if isinstance(error, SmarterError):
             return error.message
-        return None
+        opening = self._result.get("opening")
+        return opening.problem if opening is not None else None
 
 
 def _spawn_model_worker() -> subprocess.Popen[bytes] | None:
@@ -160,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             if worker is not None:  # not needed, and its SDK import would outlive the message
                 worker.kill()
             return 1
-    app = SmarterApp(open_services=early.services, settings=early.settings(), launch=launch)
+    app = SmarterApp(
+        open_services=early.services, opening=early.opening, settings=early.settings(), launch=launch
+    )
     app.run()
     return app.return_code or 0
 

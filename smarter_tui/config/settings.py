@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from smarter_tui.config.paths import settings_path
+from smarter_tui.domain.launch import LaunchRequest
 
 DOC = "doc"
 RANGE = "range"
@@ -79,6 +80,15 @@ class Settings:
         'Key bindings by action name (see Key bindings), e.g. `new_session = "ctrl+b"`; several keys '
         'separated by commas (`copy_answer = "f7,ctrl+y"`).',
     )
+
+    def launch_request(self, launch: LaunchRequest) -> LaunchRequest:
+        """Return `launch` (the flags) with what these settings remember of the last chat."""
+        return dataclasses.replace(
+            launch,
+            last_client=self.last_client,
+            last_session=self.last_session,
+            reopen_last_session=self.reopen_last_session,
+        )
 
 
 def field_doc(cls: type[Any], name: str) -> str:

@@ -25,7 +25,7 @@ from smarter_tui.services.config_object import ConfigService
 from smarter_tui.services.history import HistoryService
 from smarter_tui.services.inspector import PluginInspector
 from smarter_tui.services.keys import KeyService
-from smarter_tui.services.launch import resolve_launch
+from smarter_tui.services.launch import Opening, resolve_launch
 from smarter_tui.services.resources import ResourceService
 from smarter_tui.services.runtime import RuntimeBuilder, preload_turn
 from smarter_tui.services.seed import seed_examples
@@ -136,6 +136,20 @@ class Services:
     def launch_target(self, request: LaunchRequest) -> LaunchTarget:
         """Return the chat the app opens with (see `resolve_launch`; raises for a bad flag)."""
         return resolve_launch(request, self.sessions, self.runtimes)
+
+    def opening(self, request: LaunchRequest) -> Opening:
+        """Read what the app shows first for `request`: the clients and the chat to open.
+
+        Start-up reads it on the thread that opens the services, while Textual imports: read
+        later, its queries waited for the GIL behind the screen being composed (40-80 ms, 3
+        starts in 10, measured in `benchmarks/tui_startup.py`'s set-up).
+        """
+        version = self.catalogue.version()  # before the clients: a later write is seen later
+        clients = self.clients()
+        try:
+            return Opening(version, clients, self.launch_target(request))
+        except SmarterError as exc:  # e.g. --session of a session deleted meanwhile
+            return Opening(version, clients, LaunchTarget(), exc.message)
 
     def warm_up(self, client: str | None = None) -> None:
         """Prepare the first model call ahead of time; call from a worker thread.

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from smarter_tui.domain.errors import RequestError, SmarterError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
+from smarter_tui.services.clients import ClientView
 from smarter_tui.services.runtime import RuntimeBuilder
 from smarter_tui.services.sessions import SessionService
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What the app's first screen shows: the clients, read at catalogue `version`, and the chat
+    to open; `problem` says why the requested chat cannot be opened (`target` is then the default)."""
+
+    version: int
+    clients: list[ClientView]
+    target: LaunchTarget
+    problem: str | None = None
 
 
 def resolve_launch(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import os
 import signal
@@ -19,7 +18,7 @@ from textual.widgets import TabbedContent
 
 from smarter_tui.config.settings import Settings, SettingsStore
 from smarter_tui.domain.errors import SmarterError
-from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
+from smarter_tui.domain.launch import LaunchRequest
 from smarter_tui.domain.terminal import terminal_safe
 from smarter_tui.ui.messages import CatalogueChanged
 from smarter_tui.ui.screens.key_modal import KeyModal
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from smarter_tui.services import Services
     from smarter_tui.services.chat_settings import EffectiveChat
     from smarter_tui.services.clients import ClientView
+    from smarter_tui.services.launch import Opening
 
 
 #: Seconds after which the collector runs again even if start-up never showed a chat.
@@ -69,12 +69,18 @@ class SmarterApp(App[None]):
         self,
         open_services: Callable[[], Services] | None = None,
         *,
+        opening: Callable[[], Opening] | None = None,
         settings: SettingsStore | None = None,
         launch: LaunchRequest | None = None,
     ) -> None:
-        """Build the app; `settings` defaults to the settings file, `launch` to no flags."""
+        """Build the app; `settings` defaults to the settings file, `launch` to no flags.
+
+        `open_services` returns the services (default: open them); `opening` what the first
+        screen shows, read with them from these settings (default: asked of the services).
+        """
         super().__init__()
         self._open_services = open_services
+        self._opening = opening
         self.services: Services | None = None
         self.clients: list[ClientView] = []
         self.settings_store = settings or SettingsStore()
@@ -192,31 +198,23 @@ class SmarterApp(App[None]):
                 from smarter_tui.services import Services
 
                 services = Services.open(model_worker=True)
-            version = services.catalogue.version()  # before the clients: a later write is seen later
-            clients = services.clients()
+            if self._opening is not None:
+                opening = self._opening()
+            else:
+                opening = services.opening(self.settings.launch_request(self._launch))
         except SmarterError as exc:
             self.call_from_thread(self.notify, exc.message, title="Cannot start", severity="error")
             gc.enable()
             return
-        request = dataclasses.replace(
-            self._launch,
-            last_client=self.settings.last_client,
-            last_session=self.settings.last_session,
-            reopen_last_session=self.settings.reopen_last_session,
-        )
-        try:
-            target = services.launch_target(request)
-        except SmarterError as exc:  # e.g. --session of a session deleted meanwhile
-            self.call_from_thread(self.notify, exc.message, title="Cannot open", severity="error")
-            target = LaunchTarget()
-        self.call_from_thread(self._services_ready, services, clients, target, version)  # type: ignore[arg-type]  # textual types async callbacks as Never
+        self.call_from_thread(self._services_ready, services, opening)  # type: ignore[arg-type]  # textual types async callbacks as Never
 
-    async def _services_ready(
-        self, services: Services, clients: list[ClientView], target: LaunchTarget, version: int
-    ) -> None:
+    async def _services_ready(self, services: Services, opening: Opening) -> None:
+        if opening.problem:
+            self.notify(opening.problem, title="Cannot open", severity="error")
         self.services = services
-        self.clients = clients
-        self._catalogue_seen = version
+        self.clients = clients = opening.clients
+        target = opening.target
+        self._catalogue_seen = opening.version
         self.set_interval(CATALOGUE_POLL, self._check_catalogue, name="catalogue-watch")
         await self.chat.mounted()  # the chat tabs compose their first chat after the screen
         self.main.use_services(services)

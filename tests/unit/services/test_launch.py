@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from smarter_tui.config.settings import Settings
 from smarter_tui.domain.errors import NotFoundError, RequestError
 from smarter_tui.domain.launch import LaunchRequest, LaunchTarget
 from smarter_tui.domain.messages import Message, Role
@@ -89,3 +90,24 @@ def test_what_was_deleted_since_falls_back_quietly(keyed: Services) -> None:
     gone = LaunchRequest(last_client="shop_assistant", last_session=GENERAL)
     assert keyed.launch_target(gone) == LaunchTarget("shop_assistant")
     assert keyed.launch_target(LaunchRequest(last_client="deleted_client")) == LaunchTarget()
+
+
+def test_the_opening_reads_the_clients_and_the_chat_to_open(keyed: Services) -> None:
+    opening = keyed.opening(LaunchRequest(last_client="course_assistant", last_session=GENERAL))
+    assert opening.target == LaunchTarget("general_assistant", GENERAL)
+    assert opening.problem is None
+    assert [c.name for c in opening.clients] == [c.name for c in keyed.clients()]
+    assert opening.version == keyed.catalogue.version()
+
+
+def test_the_opening_of_a_bad_flag_says_why_and_opens_the_default(keyed: Services) -> None:
+    opening = keyed.opening(LaunchRequest(client="nope"))
+    assert opening.target == LaunchTarget()
+    assert opening.problem is not None and "No LLM client named 'nope'" in opening.problem
+    assert opening.clients  # the list is shown all the same
+
+
+def test_settings_fill_in_what_they_remember_and_keep_the_flags() -> None:
+    settings = Settings(last_client="shop_assistant", last_session=SHOP, reopen_last_session=False)
+    request = settings.launch_request(LaunchRequest(client="course_assistant"))
+    assert request == LaunchRequest("course_assistant", None, "shop_assistant", SHOP, False)
