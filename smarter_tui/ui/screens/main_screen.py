@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ActiveBinding, Screen
-from textual.widgets import Header
 
 from smarter_tui.config.settings import PaneSettings
 from smarter_tui.ui.widgets.chat_pane import ChatPane
@@ -18,6 +17,7 @@ from smarter_tui.ui.widgets.chat_tabs import ChatTabs
 from smarter_tui.ui.widgets.client_list import ClientList
 from smarter_tui.ui.widgets.plugin_pane import PluginPane
 from smarter_tui.ui.widgets.stable_footer import StableFooter
+from smarter_tui.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from smarter_tui.services import Services
@@ -71,7 +71,7 @@ class MainScreen(Screen[None]):
         self._resumed = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="panes"):
             yield ClientList(id="clients")
             with self._tabs:
