@@ -239,12 +239,14 @@ class SmarterApp(App[None]):
     @work(thread=True, group="startup")
     def _warm_up(self, client: str | None) -> None:
         """Prepare the first model call of `client`'s chat (see `Services.warm_up`), then import
-        the answers' Markdown widget, which start-up leaves out (see `WelcomeCard`): a prompt
-        sent meanwhile needs the former first, the latter only with its answer's first text."""
+        the answers' Markdown widget and the tool cards, which start-up leaves out (see
+        `WelcomeCard`, `chat_pane.tool_card`): a prompt sent meanwhile needs the former first,
+        the latter only with its answer's first text or tool call."""
         if self.services is None:
             return
         self.services.warm_up(client)
         import smarter_tui.ui.widgets.assistant_message  # noqa: F401
+        import smarter_tui.ui.widgets.tool_card  # noqa: F401
 
         # What this imported lives as long as the app, like what start-up froze: left in the
         # collected generations, every full collection would walk it again. Once only: a later

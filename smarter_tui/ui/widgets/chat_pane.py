@@ -35,7 +35,6 @@ from smarter_tui.domain.messages import Role
 from smarter_tui.ui.widgets.earlier_notice import EarlierNotice
 from smarter_tui.ui.widgets.prompt_input import PromptInput
 from smarter_tui.ui.widgets.status_line import StatusLine
-from smarter_tui.ui.widgets.tool_card import ToolCard
 from smarter_tui.ui.widgets.transcript import Transcript
 from smarter_tui.ui.widgets.transcript_notice import TranscriptNotice
 from smarter_tui.ui.widgets.user_message import UserMessage
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from smarter_tui.services.clients import ClientView
     from smarter_tui.services.turns import Turn, TurnService, TurnUpdate
     from smarter_tui.ui.widgets.assistant_message import AssistantMessage
+    from smarter_tui.ui.widgets.tool_card import ToolCard
 
 #: How many messages of an old session are rendered when it is reopened (the rest stay stored).
 REOPEN_LAST = 60
@@ -68,6 +68,14 @@ def answer_widget(text: str = "", interrupted: bool = False) -> AssistantMessage
     from smarter_tui.ui.widgets.assistant_message import AssistantMessage
 
     return AssistantMessage(text, interrupted=interrupted)
+
+
+def tool_card(call_id: str, name: str, arguments: str, source: str) -> ToolCard:
+    """A new tool card. Its module (Textual's Collapsible, ~2 ms) is imported by the app's
+    warm-up after the first paint, or here by the first tool call."""
+    from smarter_tui.ui.widgets.tool_card import ToolCard
+
+    return ToolCard(call_id, name, arguments, source)
 
 
 _P = ParamSpec("_P")
@@ -250,7 +258,7 @@ class ChatPane(Vertical):
                     widgets.append(answer_widget(message.content, interrupted=message.interrupted))
                 for call in message.tool_calls:
                     record = durations.get(call.id)
-                    card = ToolCard(call.id, call.name, call.arguments, record.source if record else "")
+                    card = tool_card(call.id, call.name, call.arguments, record.source if record else "")
                     cards[call.id] = card
                     widgets.append(card)
                 if message.interrupted:
@@ -490,7 +498,7 @@ class ChatPane(Vertical):
             if answer is not None:
                 await answer.finish(event.message.interrupted)
         elif isinstance(event, ToolCallStarted):
-            card = ToolCard(event.call.id, event.call.name, event.call.arguments, event.source)
+            card = tool_card(event.call.id, event.call.name, event.call.arguments, event.source)
             self._cards[event.call.id] = card
             await self.transcript.mount(card)
         elif isinstance(event, ToolCallFinished):

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Button, Input, OptionList, Static, TabbedContent
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -22,6 +21,7 @@ from smarter_tui.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from rich.syntax import Syntax
+    from textual.widgets import DataTable
 
     from smarter_tui.domain.records import ToolCallRecord
     from smarter_tui.services.authoring import AuthoringService
@@ -54,40 +54,6 @@ def _short(text: str, width: int) -> str:
     """Return `text` on one line, cut to `width` characters with an ellipsis."""
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-class PluginPaneBody(Vertical):
-    """The plugin pane's widgets, mounted when the pane is first shown.
-
-    Hidden by default, the pane's ~28 widgets would otherwise be styled and laid out at every
-    start-up (the biggest share of the first frame) for a pane nobody may open.
-    """
-
-    DEFAULT_CSS = """
-    PluginPaneBody {
-        height: 1fr;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        """Lay out the list, the selection line and the detail tabs."""
-        yield OptionList(id="plugin-list")
-        yield Static("Last prompt selected: —", id="plugin-selections")
-        with TabbedContent(id="plugin-tabs", initial="tab-manifest"):
-            with TabPane("Manifest", id="tab-manifest"), VerticalScroll(classes="plugin-scroll"):
-                yield Static("", id="plugin-manifest")
-            with TabPane("Schema", id="tab-schema"), VerticalScroll(classes="plugin-scroll"):
-                yield Static("", id="plugin-schema")
-            with TabPane("Usage", id="tab-usage"):
-                yield DataTable(id="plugin-usage", cursor_type="row", zebra_stripes=True)
-            with TabPane("Try it", id="tab-try"):
-                with Horizontal(id="plugin-try-bar"):
-                    yield Input(
-                        placeholder='Arguments as JSON, e.g. {"expression": "2**10"}', id="plugin-arguments"
-                    )
-                    yield Button("Run", id="plugin-run", variant="primary")
-                with VerticalScroll(classes="plugin-scroll"):
-                    yield Static("", id="plugin-try-result")
 
 
 class PluginPane(Vertical):
@@ -185,15 +151,20 @@ class PluginPane(Vertical):
 
     async def _build(self) -> None:
         """Compose the children now (first show), then fill them from the state kept meanwhile."""
+        # Imported here: its DataTable and the body's module cost ~4 ms of every start-up.
+        from smarter_tui.ui.widgets.plugin_pane_body import PluginPaneBody
+
         await self.mount(PluginPaneBody())
         self._built = True
-        self.query_one("#plugin-usage", DataTable).add_columns(
-            "When", "Session", "Arguments", "Duration", "Error"
-        )
+        self._usage().add_columns("When", "Session", "Arguments", "Duration", "Error")
         self._render_selections()
         if self._focus_when_built:
             self._focus_when_built = False
             self.focus_list()
+
+    def _usage(self) -> DataTable[str | Text]:
+        """The usage table (built: see `_build`)."""
+        return cast("DataTable[str | Text]", self.query_one("#plugin-usage"))
 
     # -- public API (UI thread) ----------------------------------------------------------------
     def _need_inspector(self) -> PluginInspector:
@@ -313,7 +284,7 @@ class PluginPane(Vertical):
         """Empty every tab, leaving `note` in the manifest tab."""
         self.query_one("#plugin-manifest", Static).update(Text(note, style="dim"))
         self.query_one("#plugin-schema", Static).update("")
-        self.query_one("#plugin-usage", DataTable).clear()
+        self._usage().clear()
         self.query_one("#plugin-arguments", Input).value = ""
         self.query_one("#plugin-try-result", Static).update("")
 
@@ -331,7 +302,7 @@ class PluginPane(Vertical):
             return
         self.query_one("#plugin-manifest", Static).update(_syntax(manifest.rstrip(), "yaml"))
         self.query_one("#plugin-schema", Static).update(_syntax(json.dumps(schema, indent=2), "json"))
-        table = self.query_one("#plugin-usage", DataTable)
+        table = self._usage()
         table.clear()
         for record in usage:
             when = record.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if record.created_at else ""

@@ -54,7 +54,7 @@ def test_postgresql_driver_comes_with_the_first_postgresql_database() -> None:
     run_fresh(code)
 
 
-def test_tui_start_up_path_loads_no_server_stack() -> None:
+def test_tui_start_up_path_loads_no_server_stack_and_nothing_shown_later() -> None:
     # What `smarter-tui` (no command) imports before the app runs: the entry point and the app module.
     code = (
         "import sys\n"
@@ -69,6 +69,12 @@ def test_tui_start_up_path_loads_no_server_stack() -> None:
         "# Highlighting (pygments) comes with the first plugin pane that shows code.\n"
         "syntax = sorted(m for m in ('rich.syntax', 'pygments') if m in sys.modules)\n"
         "assert not syntax, syntax\n"
+        "# The plugin pane's body (DataTable) comes with its first show, tool cards (Collapsible)\n"
+        "# with the warm-up after the first paint.\n"
+        "later = ('textual.widgets._data_table', 'textual.widgets._collapsible',\n"
+        "         'smarter_tui.ui.widgets.plugin_pane_body', 'smarter_tui.ui.widgets.tool_card')\n"
+        "early = sorted(m for m in later if m in sys.modules)\n"
+        "assert not early, early\n"
     )
     run_fresh(code)
 
