@@ -143,11 +143,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
     worker = _spawn_model_worker()  # first of all (see there)
-    try:
-        launch = parse_launch(args)
-    except SystemExit:  # a usage error: the worker would import the SDK for nothing
+
+    def drop_worker() -> None:  # not needed after all: its SDK import would outlive the message
         if worker is not None:
             worker.kill()
+
+    try:
+        launch = parse_launch(args)
+    except SystemExit:  # a usage error
+        drop_worker()
         raise
     # Start-up creates objects that live as long as the app (modules, classes, widgets): the
     # collector's ~120 passes over them while they are built would cost 20-35 ms for nothing.
@@ -162,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         problem = early.check_launch()
         if problem:
             print(f"error: {problem}", file=sys.stderr)
-            if worker is not None:  # not needed, and its SDK import would outlive the message
-                worker.kill()
+            drop_worker()
             return 1
     app = SmarterApp(
         open_services=early.services, opening=early.opening, settings=early.settings(), launch=launch
