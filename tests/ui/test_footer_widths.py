@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._footer import FooterKey
 
+from smarter_tui.services import Services
 from smarter_tui.ui.app import SmarterApp
 from tests.support.gated import WAIT, gated_services
 from tests.support.memory_keyring import MemoryKeyring
@@ -55,3 +56,14 @@ async def test_footer_fits_with_copy_keys_and_while_an_answer_runs(
         await wait_for(pilot, lambda: "escape" not in shown(app) and fits(app))
         assert shown(app) == idle  # and come back once the answer ended
     services.close()
+
+
+@pytest.mark.parametrize("width", [80, 90, 100, 120])
+async def test_footer_fits_with_the_plugin_pane_keys(services: Services, width: int) -> None:
+    app = make_app(services)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "plugin-list")
+        # The pane's own keys, F4 to close it and F7/F8, all whole: the app's other keys give way.
+        await wait_for(pilot, lambda: fits(app) and {"t", "a", "x", "e", "f4", "f7", "f8"} <= set(shown(app)))

@@ -35,8 +35,9 @@ SHORT_LABELS = {
     "open_manifests": "YAML",
 }
 #: Footer keys that give way, in this order, where even the short labels do not fit; the command
-#: palette (Ctrl+P, always in the footer) still has them, and the keys still work.
-OPTIONAL_KEYS = ("export", "debug_view", "open_manifests")
+#: palette (Ctrl+P, always in the footer) still has them, and the keys still work. The last three
+#: only give way to a focused pane's own keys (the plugin pane's: Try it, Attach, Detach, Edit).
+OPTIONAL_KEYS = ("export", "debug_view", "open_manifests", "open_history", "switch_client", "new_session")
 #: Columns the footer's command-palette key takes on the right, with the gap before it.
 PALETTE_WIDTH = 12
 
