@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from smarter_tui.config.paths import data_dir
 from smarter_tui.domain.errors import ManifestError, NotFoundError, RequestError
@@ -88,7 +89,8 @@ async def apply(request: Request) -> JSONResponse:
     """Validate and store the manifests of the body, all or nothing."""
     services = services_of(request)
     text = await _manifest_text(request)
-    applied = apply_text(services.catalogue, text, _FILENAME, data_dir())
+    # Validating and storing run on the thread pool, not on the event loop the streams share.
+    applied = await run_in_threadpool(apply_text, services.catalogue, text, _FILENAME, data_dir())
     said = "; ".join(f"{a.kind} {a.name} {a.action}" for a in applied)
     warnings = [w for a in applied for w in a.warnings]
     thing = applied[0].kind if len(applied) == 1 else "Manifests"
@@ -102,7 +104,7 @@ async def apply(request: Request) -> JSONResponse:
 @router.post("/validate/", summary="Validate a manifest without storing it")
 async def validate(request: Request) -> JSONResponse:
     """Return `{"valid", "errors"}`: every problem with its document, field and line."""
-    report = authoring.validate_text(await _manifest_text(request), _FILENAME)
+    report = await run_in_threadpool(authoring.validate_text, await _manifest_text(request), _FILENAME)
     errors = [problem.text for problem in report.errors]
     return _envelope("validate", "Manifest", {"valid": report.valid, "errors": errors})
 
