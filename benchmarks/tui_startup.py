@@ -29,7 +29,9 @@ same placeholder), launched the same way and counted usable once the placeholder
 target is start-up at most 1.5x the bare app's (warm start, medians).
 
 Two cases, reported separately:
-- first run: a brand-new `SMARTER_TUI_HOME` per run (database created, examples seeded);
+- first run: a brand-new `SMARTER_TUI_HOME` per run (database created, examples seeded, the
+  start-up caches of `config/code_cache` and `ui/css_cache` built): once per data directory, so
+  reported without a target (the bare app's figure is a warm one: its bytecode is compiled);
 - warm start: one `SMARTER_TUI_HOME` reused (created by an unmeasured run first).
 The OS file cache is warm in both (one unmeasured run up front).
 
@@ -223,9 +225,16 @@ def main() -> None:
     report("start-up, first run (fresh SMARTER_TUI_HOME)", first, target_ms=500)
     report("start-up, warm start (existing SMARTER_TUI_HOME)", warm, target_ms=500)
     bare_ms = statistics.median(bare)
+
+    def verdict(label: str, ratio: float) -> str:
+        # The 1.5x target is the everyday start's; the first run happens once per data directory.
+        if label == "first run":
+            return "(once per data directory: no target)"
+        return f"target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}"
+
     for label, values in (("first run", first), ("warm start", warm)):
         ratio = statistics.median(values) / bare_ms
-        print(f"{label} / bare app: {ratio:.2f}x  target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}")
+        print(f"{label} / bare app: {ratio:.2f}x  {verdict(label, ratio)}")
     bare_cpu = statistics.median(CPU["cached-b"]) * 1000
     print(f"CPU time when usable (the program's process): bare app median {bare_cpu:.0f} ms")
     for label, key in (("first run", "cached-f"), ("warm start", "cached-w")):
@@ -233,7 +242,7 @@ def main() -> None:
         ratio = cpu / bare_cpu
         print(
             f"CPU time when usable, {label}: median {cpu:.0f} ms, {ratio:.2f}x the bare app  "
-            f"target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}; "
+            f"{verdict(label, ratio)}; "
             f"its model worker by then: median {statistics.median(CHILD_CPU[key]) * 1000:.0f} ms"
         )
     if args.against:
