@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 
 from smarter_tui.ui.widgets.title_bar import TitleBar
 
@@ -19,12 +20,17 @@ def line(app: App[None]) -> str:
     return app.query_one(TitleBar).render_line(0).text
 
 
+async def shown(pilot: Pilot[None], sub_title: str) -> str:
+    """Set the app's sub-title; return the title bar's line once it is drawn again."""
+    pilot.app.sub_title = sub_title
+    await pilot.pause()
+    return line(pilot.app)
+
+
 async def test_the_title_is_centred_between_the_icon_and_the_clock_space() -> None:
     app = TitledApp()
     async with app.run_test(size=(60, 5)) as pilot:
-        app.sub_title = "General Assistant"
-        await pilot.pause()
-        text = line(app)
+        text = await shown(pilot, "General Assistant")
         assert len(text) == 60 and text.startswith(" ⭘      ")
         title = "smarter-tui — General Assistant"
         left = 8 + (60 - 18 - len(title)) // 2
@@ -34,13 +40,9 @@ async def test_the_title_is_centred_between_the_icon_and_the_clock_space() -> No
 async def test_it_follows_the_sub_title_and_truncates_with_an_ellipsis() -> None:
     app = TitledApp()
     async with app.run_test(size=(40, 5)) as pilot:
-        app.sub_title = "A very long assistant name · session 0123456789"
-        await pilot.pause()
-        text = line(app)
+        text = await shown(pilot, "A very long assistant name · session 0123456789")
         assert len(text) == 40 and "…" in text and text.endswith(" " * 10)
-        app.sub_title = "Short"
-        await pilot.pause()
-        assert "smarter-tui — Short" in line(app)
+        assert "smarter-tui — Short" in await shown(pilot, "Short")
 
 
 async def test_a_click_on_the_icon_opens_the_command_palette() -> None:
