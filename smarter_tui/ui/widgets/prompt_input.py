@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from smarter_tui.ui.widgets.compact import compact
+
 
 class PromptInput(TextArea):
     """A multi-line input with prompt history."""
@@ -29,8 +31,8 @@ class PromptInput(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
             placeholder=placeholder,
-            compact=True,
         )
+        compact(self)
         self.prompts: list[str] = []
         self._recall: int | None = None
 

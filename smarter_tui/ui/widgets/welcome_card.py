@@ -14,6 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smarter_tui.domain.terminal import terminal_safe
+from smarter_tui.ui.widgets.compact import compact
 
 #: Textual's Markdown widget module (markdown-it and Pygments with it: ~27 ms of imports).
 MARKDOWN_MODULE = "textual.widgets._markdown"
@@ -54,10 +55,11 @@ class WelcomeCard(Vertical):
         if MARKDOWN_MODULE in sys.modules:
             yield _welcome_text(self._text())
         if self.examples:
-            yield OptionList(
-                *[Option(f"› {e}", id=str(i)) for i, e in enumerate(self.examples)],
-                classes="examples",
-                compact=True,
+            yield compact(
+                OptionList(
+                    *[Option(f"› {e}", id=str(i)) for i, e in enumerate(self.examples)],
+                    classes="examples",
+                )
             )
 
     def on_mount(self) -> None:
