@@ -101,7 +101,7 @@ def test_tui_start_up_path_leaves_authoring_until_it_is_used(tmp_path: Path) -> 
 
 
 def test_tui_start_up_path_leaves_the_turn_machinery_to_warm_up(tmp_path: Path) -> None:
-    # What the app does before it is usable (open, the clients, the launch target) imports
+    # What the app does before it is usable (open, then `opening`: the clients, the launch target) imports
     # neither the loop, the plugins nor the offline demo; the warm-up after the first paint does,
     # so the first prompt does not wait for them.
     code = (
@@ -112,7 +112,7 @@ def test_tui_start_up_path_leaves_the_turn_machinery_to_warm_up(tmp_path: Path) 
         "from smarter_tui.domain.launch import LaunchRequest\n"
         "from tests.support.memory_keyring import MemoryKeyring\n"
         f"services = Services.open({str(tmp_path / 'db.sqlite3')!r}, secrets=SecretStore(MemoryKeyring()))\n"
-        "services.catalogue.version(); services.clients(); services.launch_target(LaunchRequest())\n"
+        "services.opening(LaunchRequest())  # what the early thread reads (see __main__)\n"
         "turn = ('smarter_tui.orchestration.loop', 'smarter_tui.plugins', 'smarter_tui.providers.offline')\n"
         "early = sorted(m for m in turn if m in sys.modules)\n"
         "assert not early, early\n"
